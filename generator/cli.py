@@ -1,0 +1,86 @@
+"""Command line: `python -m generator <command>`; every command in its own module."""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import importlib
+import sys
+from pathlib import Path
+from typing import Callable
+
+from . import __version__
+from .config import Config, load_config
+from .problems import UserError
+
+# Each module in generator/commands registers one command (or a group).
+COMMANDS = ("check", "schema", "new")
+
+
+class Context:
+    """What every command gets: parsed arguments and, lazily, the configuration."""
+
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.args = args
+        self._cfg: Config | None = None
+
+    @property
+    def cfg(self) -> Config:
+        if self._cfg is None:
+            cfg, probs = load_config(Path(self.args.config))
+            if cfg is None or probs.errors:
+                probs.report(sys.stderr)
+                raise SystemExit(2)
+            self._cfg = cfg
+        return self._cfg
+
+    @property
+    def as_of(self) -> dt.date:
+        return self.cfg.as_of(self.args.as_of)
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"“{text}”不是 YYYY-MM-DD 格式的日期") from None
+
+
+def common_options() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(add_help=False)
+    p.add_argument("--config", default="site_config.yml", metavar="PATH",
+                   help="站点配置文件（默认 site_config.yml；其中指明内容目录）")
+    p.add_argument("--as-of", type=_date, metavar="YYYY-MM-DD",
+                   help="按此日期推算公示状态（默认：配置中固定的日期，否则为配置时区的今天）")
+    return p
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m generator",
+        description="廉政风险防控承诺公示站点生成器：把 content/ 中的记录检查后生成可检索、可打印、离线可用的内网站点。",
+        epilog="各命令的用法：python -m generator <命令> --help",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="<命令>")
+    parent = common_options()
+    for name in COMMANDS:
+        mod = importlib.import_module(f".commands.{name}", __package__)
+        mod.register(sub, parent)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    run: Callable[[Context], int] | None = getattr(args, "run", None)
+    if run is None:
+        parser.print_help()
+        return 2
+    try:
+        return run(Context(args))
+    except UserError as e:
+        print(f"错误：{e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("已中断", file=sys.stderr)
+        return 130

@@ -1,0 +1,449 @@
+"""Stage 1: read record files into validated plain data, with positions.
+
+Structural validation (types, enumerations, unknown and duplicate keys) runs on
+the YAML node tree so every problem carries its line and column. Cross-record
+rules live in check.py.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import os
+import re
+import unicodedata
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterator
+
+import yaml
+
+from .fields import Field, Shape
+from .problems import ERROR, WARNING, Problem
+from .records import BY_NAME, Record, RecordType
+
+try:  # libyaml ships in PyYAML's wheels; the pure-Python parser is 15x slower
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+MAX_FILE_BYTES = 2 * 1024 * 1024
+MAX_NODES = 50_000  # nodes visited per file, aliases expanded: bounds "billion laughs"
+MAX_TEXT = 20_000  # characters in one field
+MAX_DEPTH = 40
+ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+DATE_RE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
+TIME_RE = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+# C0/C1 controls (except tab and newline) and bidirectional overrides can hide
+# or reorder text in a reader's browser.
+BAD_CHARS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f]")
+PARALLEL_MIN_FILES = 1500
+
+
+@dataclass
+class Loaded:
+    records: list[Record]
+    problems: list[Problem]
+    files: int
+    broken: dict[str, str]  # id -> type of files that failed alone: no cascading reference errors
+
+
+def record_type_for(rel: str) -> RecordType | None:
+    """The record type a content file holds, from its folder."""
+    parts = rel.split("/")
+    if rel == "campaign.yml":
+        return BY_NAME["campaign"]
+    if len(parts) < 2:
+        return None
+    top = parts[0]
+    if top == "forms" and len(parts) >= 3:
+        return {"personal": BY_NAME["personal"], "department": BY_NAME["department"], "unit": BY_NAME["unitform"]}.get(parts[1])
+    return {"units": BY_NAME["unit"], "people": BY_NAME["person"], "rules": BY_NAME["rule"],
+            "flows": BY_NAME["flow"], "assessments": BY_NAME["assessment"]}.get(top)
+
+
+def content_files(root: Path) -> Iterator[str]:
+    """Every candidate file below root, as sorted POSIX paths relative to it."""
+    out = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith((".", "_")))
+        base = Path(dirpath).relative_to(root).as_posix()
+        for name in filenames:
+            if name.startswith((".", "_", "~")):
+                continue
+            out.append(name if base == "." else f"{base}/{name}")
+    yield from sorted(out)
+
+
+def load_content(root: Path, display_prefix: str = "", workers: int | None = None) -> Loaded:
+    files = list(content_files(root))
+    jobs = [(str(root), rel, display_prefix) for rel in files]
+    results: list[tuple[Record | None, list[Problem]]]
+    n = workers if workers is not None else (os.cpu_count() or 1)
+    if n > 1 and len(jobs) >= PARALLEL_MIN_FILES:
+        chunk = max(64, len(jobs) // (n * 8))
+        with ProcessPoolExecutor(max_workers=n) as pool:
+            results = list(pool.map(_load_job, jobs, chunksize=chunk))
+    else:
+        results = [_load_job(j) for j in jobs]
+    records: list[Record] = []
+    problems: list[Problem] = []
+    broken: dict[str, str] = {}
+    for rec, probs in results:
+        problems.extend(probs)
+        if rec is None:
+            continue
+        if any(p.is_error for p in probs):
+            broken[rec.id] = rec.type
+        else:
+            records.append(rec)
+    return Loaded(records, problems, len(files), broken)
+
+
+def _load_job(job: tuple[str, str, str]) -> tuple[Record | None, list[Problem]]:
+    root, rel, prefix = job
+    return load_file(Path(root) / rel, rel, prefix + rel)
+
+
+def load_file(path: Path, rel: str, shown: str) -> tuple[Record | None, list[Problem]]:
+    rtype = record_type_for(rel)
+    probs: list[Problem] = []
+    if rtype is None:
+        if rel.endswith(".md") and "/" not in rel:
+            return None, []  # documents referenced by the campaign
+        return None, [Problem(shown, 0, 0, WARNING, "", "", "不认识的文件，已忽略",
+                              hint="记录文件应放在 units/、people/、forms/personal|department|unit/、rules/、flows/、assessments/ 下，或为 campaign.yml")]
+    want_ext = (".md",) if rtype.markdown else (".yml", ".yaml")
+    if not rel.endswith(want_ext):
+        return None, [Problem(shown, 0, 0, WARNING, "", "", f"不是{rtype.label}文件（扩展名应为 {'/'.join(want_ext)}），已忽略")]
+    stem = rel.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    rid = "campaign" if rtype.name == "campaign" else stem
+    if not ID_RE.match(rid):
+        return None, [Problem(shown, 1, 1, ERROR, "", "记录编号", f"文件名“{stem}”不能作为记录编号",
+                              "小写字母、数字和连字符组成，以字母或数字开头，不超过 64 个字符",
+                              "请重命名文件，如 zhang-san-2009.yml")]
+    if path.is_symlink():
+        try:
+            path.resolve().relative_to(path.parents[len(rel.split("/")) - 1].resolve())
+        except ValueError:
+            return None, [Problem(shown, 0, 0, ERROR, "", "", "符号链接指向内容目录之外，已拒绝", hint="请把文件本身放进 content/")]
+    text, problem = read_text(path, shown)
+    if problem:
+        return None, [problem]
+    body = ""
+    line_offset = 0
+    if rtype.markdown:
+        text, body, line_offset, problem = split_front_matter(text, shown)
+        if problem:
+            return None, [problem]
+    node, problem = compose(text, shown, line_offset)
+    if problem:
+        return None, [problem]
+    if node is None:
+        return None, [Problem(shown, 1, 1, ERROR, "", "", "文件是空的", f"一条{rtype.label}记录", "可用 python -m generator new " + rtype.name + " 生成模板")]
+    v = Validator(shown, line_offset)
+    data = v.shape(node, rtype.shape, "")
+    probs.extend(v.problems)
+    if BAD_CHARS.search(body):
+        probs.append(Problem(shown, line_offset + 1, 1, ERROR, "", "正文", "正文含有控制字符或双向文字控制符", hint="删除这些不可见字符"))
+    if not isinstance(data, dict):
+        return None, probs
+    # returned even with errors: its id still resolves, the caller drops it
+    return Record(rtype.name, rid, rel, data, body), probs
+
+
+def read_text(path: Path, shown: str) -> tuple[str, Problem | None]:
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            return "", Problem(shown, 0, 0, ERROR, "", "", f"文件过大（{size // 1024} KB）",
+                               f"不超过 {MAX_FILE_BYTES // 1024 // 1024} MB", "一条记录一个文件；请拆分")
+        raw = path.read_bytes()
+    except OSError as e:
+        return "", Problem(shown, 0, 0, ERROR, "", "", f"无法读取文件：{e.strerror}")
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]  # UTF-8 BOM, as written by Windows editors
+    if b"\x00" in raw:
+        line = raw[: raw.index(b"\x00")].count(b"\n") + 1
+        return "", Problem(shown, line, 1, ERROR, "", "", "文件含有 NUL 字节，不是文本文件",
+                           hint="请用文本编辑器另存为 UTF-8 文本")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = raw[: e.start].count(b"\n") + 1
+        col = e.start - (raw.rfind(b"\n", 0, e.start) + 1) + 1
+        guess = ""
+        try:
+            raw.decode("gb18030")
+            guess = "看起来是 GBK/GB2312 编码（Windows 记事本的“ANSI”），"
+        except UnicodeDecodeError:
+            pass
+        return "", Problem(shown, line, col, ERROR, "", "", f"文件不是 UTF-8 编码，{guess}第 {line} 行无法识别",
+                           "UTF-8 编码", "请在编辑器中“另存为”并选择 UTF-8 编码（记事本：编码选 UTF-8）")
+    for i, ln in enumerate(text.split("\n"), 1):
+        stripped = ln.lstrip(" ")
+        if stripped.startswith("\t"):
+            return "", Problem(shown, i, len(ln) - len(stripped) + 1, ERROR, "", "", "行首用了制表符（Tab）缩进",
+                               "空格缩进", "YAML 只能用空格缩进；请把 Tab 换成两个空格")
+    return text, None
+
+
+def split_front_matter(text: str, shown: str) -> tuple[str, str, int, Problem | None]:
+    if not text.startswith("---"):
+        return "", "", 0, Problem(shown, 1, 1, ERROR, "", "文件头", "缺少文件头", "以 --- 开头、--- 结束的 YAML 文件头，其后为 Markdown 正文",
+                                  "参见 python -m generator new rule")
+    lines = text.split("\n")
+    for i in range(1, len(lines)):
+        if lines[i].rstrip() == "---":
+            return "\n".join(lines[1:i]), "\n".join(lines[i + 1:]), 1, None
+    return "", "", 0, Problem(shown, 1, 1, ERROR, "", "文件头", "文件头没有结束", "文件头以单独一行 --- 结束")
+
+
+_YAML_PROBLEMS = [
+    ("found duplicate anchor", "锚点重复"),
+    ("found undefined alias", "引用了未定义的锚点"),
+    ("mapping values are not allowed here", "此处不能出现“键: 值”（冒号后的内容可能需要加引号，或缩进不对）"),
+    ("did not find expected key", "缩进或结构不对，找不到预期的键"),
+    ("did not find expected '-' indicator", "列表项缩进不一致"),
+    ("found character that cannot start any token", "出现了不能作为开头的字符（Tab 或特殊符号）"),
+    ("found unexpected end of stream", "文件意外结束（引号或括号没有闭合）"),
+    ("could not find expected ':'", "缺少冒号“:”"),
+    ("found unknown escape character", "双引号字符串中有无效的转义字符（把 \\ 写成 \\\\，或改用单引号）"),
+    ("but found another document", "一个文件只能有一条记录（发现了第二个文档分隔符 ---）"),
+    ("expected a single document", "一个文件只能有一条记录（发现了第二个文档分隔符 ---）"),
+    ("found unhashable key", "键不能是列表或映射"),
+    ("found undefined tag handle", "未定义的标签"),
+]
+
+
+def compose(text: str, shown: str, line_offset: int = 0) -> tuple[yaml.Node | None, Problem | None]:
+    try:
+        return yaml.compose(text, Loader=_Loader), None
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        raw = (e.problem or e.context or "").strip()
+        msg = next((zh for en, zh in _YAML_PROBLEMS if en in raw), raw)
+        line = (mark.line + 1 + line_offset) if mark else 0
+        col = (mark.column + 1) if mark else 0
+        return None, Problem(shown, line, col, ERROR, "", "", f"YAML 语法错误：{msg}", hint=f"（{raw}）" if msg != raw else "")
+    except yaml.YAMLError as e:  # pragma: no cover - reader errors without marks
+        return None, Problem(shown, 0, 0, ERROR, "", "", f"YAML 无法解析：{e}")
+
+
+class Validator:
+    """Validates a node tree against a Shape, collecting problems with positions."""
+
+    def __init__(self, shown: str, line_offset: int = 0) -> None:
+        self.shown = shown
+        self.offset = line_offset
+        self.problems: list[Problem] = []
+        self.budget = MAX_NODES
+        self.exhausted = False
+
+    def _pos(self, node: yaml.Node) -> tuple[int, int]:
+        return node.start_mark.line + 1 + self.offset, node.start_mark.column + 1
+
+    def err(self, node: yaml.Node, key: str, label: str, found: str, expected: str = "", hint: str = "", severity: str = ERROR) -> None:
+        line, col = self._pos(node)
+        self.problems.append(Problem(self.shown, line, col, severity, key, label, found, expected, hint))
+
+    def _spend(self, node: yaml.Node, depth: int) -> bool:
+        self.budget -= 1
+        if self.budget < 0 or depth > MAX_DEPTH:
+            if not self.exhausted:
+                self.exhausted = True
+                self.err(node, "", "", "结构过大或嵌套过深（可能是锚点/别名反复展开）",
+                         f"展开后不超过 {MAX_NODES} 个节点、{MAX_DEPTH} 层", "请不要使用 & 锚点和 * 别名")
+            return False
+        return True
+
+    def shape(self, node: yaml.Node, shape: Shape, path: str, depth: int = 0) -> dict[str, Any] | None:
+        if not self._spend(node, depth):
+            return None
+        if not isinstance(node, yaml.MappingNode):
+            self.err(node, path, shape.label, f"这里是{_describe(node)}", f"“键: 值”形式的{shape.label}")
+            return None
+        out: dict[str, Any] = {}
+        seen: dict[str, yaml.Node] = {}
+        for knode, vnode in node.value:
+            if not isinstance(knode, yaml.ScalarNode):
+                self.err(knode, path, "", "键必须是文字")
+                continue
+            key = knode.value
+            kpath = f"{path}.{key}" if path else key
+            if key in seen:
+                first = seen[key].start_mark.line + 1 + self.offset
+                self.err(knode, kpath, _label(shape, key), f"键“{key}”重复出现（第一次在第 {first} 行）", "每个键只出现一次",
+                         "YAML 会悄悄只保留最后一个值；请合并或删除其中一个")
+                continue
+            seen[key] = knode
+            f = shape.get(key)
+            if f is None:
+                close = difflib.get_close_matches(key, shape.keys, n=1, cutoff=0.6)
+                by_label = [x.key for x in shape.fields if x.label == key]
+                hint = f"是不是“{close[0]}”（{_label(shape, close[0])}）？" if close else ""
+                if by_label:
+                    hint = f"请用英文键“{by_label[0]}”（{key}）"
+                self.err(knode, kpath, "", f"未知的键“{key}”", f"{shape.label}的字段之一：{'、'.join(shape.keys)}", hint)
+                continue
+            if _is_null(vnode):
+                if f.required:
+                    self.err(vnode, kpath, f.label, "必填字段为空", f.type_label, f.doc)
+                continue
+            value = self.value(vnode, f, kpath, depth + 1)
+            if value is not None:
+                out[key] = value
+        for f in shape.fields:
+            if f.required and f.key not in seen:
+                self.err(node, f"{path}.{f.key}" if path else f.key, f.label, f"缺少必填字段“{f.key}”", f.type_label,
+                         "" if f.doc in f.type_label or f.kind == "enum" else f.doc)
+        return out
+
+    def value(self, node: yaml.Node, f: Field, path: str, depth: int) -> Any:
+        if not self._spend(node, depth):
+            return None
+        if f.kind == "shape":
+            assert f.shape is not None
+            return self.shape(node, f.shape, path, depth)
+        if f.kind == "list":
+            assert f.item is not None
+            if not isinstance(node, yaml.SequenceNode):
+                self.err(node, path, f.label, f"这里是{_describe(node)}", "列表", "每项以“- ”开头，另起一行")
+                return None
+            items = []
+            for i, el in enumerate(node.value):
+                if _is_null(el):
+                    self.err(el, f"{path}.{i + 1}", f.label, "列表项为空")
+                    continue
+                v = self.value(el, f.item, f"{path}.{i + 1}", depth + 1)
+                if v is not None:
+                    items.append(v)
+            if f.required and not node.value:
+                self.err(node, path, f.label, "列表为空", "至少一项", f.doc)
+            return items
+        if not isinstance(node, yaml.ScalarNode):
+            self.err(node, path, f.label, f"这里是{_describe(node)}", f.type_label)
+            return None
+        return self.scalar(node, f, path)
+
+    def scalar(self, node: yaml.ScalarNode, f: Field, path: str) -> Any:
+        raw = node.value.strip() if isinstance(node.value, str) else node.value
+        plain = node.style is None  # unquoted: YAML would have typed it
+        kind = f.kind
+        if kind in ("str", "text", "url"):
+            if BAD_CHARS.search(node.value):
+                self.err(node, path, f.label, "含有控制字符或双向文字控制符", hint="删除这些不可见字符")
+                return None
+            limit = f.max_len or MAX_TEXT
+            if len(node.value) > limit:
+                self.err(node, path, f.label, f"内容过长（{len(node.value)} 字）", f"不超过 {limit} 字")
+                return None
+            text = unicodedata.normalize("NFC", node.value.strip() if kind != "text" else node.value.strip("\n").rstrip())
+            if not text:
+                if f.required:
+                    self.err(node, path, f.label, "必填字段为空", f.type_label, f.doc)
+                return None
+            return text
+        if kind == "date":
+            d = parse_date(raw)
+            if d is None:
+                self.err(node, path, f.label, f"“{raw}”不是有效日期", "YYYY-MM-DD 格式的日期，如 2009-05-20")
+            return d
+        if kind == "time":
+            m = TIME_RE.match(raw)
+            if not m:
+                self.err(node, path, f.label, f"“{raw}”不是有效时刻", "HH:MM 格式，如 17:30")
+                return None
+            return f"{int(m.group(1)):02d}:{m.group(2)}"
+        if kind in ("int", "number"):
+            try:
+                num: float | int = int(raw) if kind == "int" else float(raw)
+            except ValueError:
+                self.err(node, path, f.label, f"“{raw}”不是{'整数' if kind == 'int' else '数值'}", f.type_label)
+                return None
+            if (f.minimum is not None and num < f.minimum) or (f.maximum is not None and num > f.maximum):
+                self.err(node, path, f.label, f"{raw} 超出范围", f"{f.minimum:g} 到 {f.maximum:g} 之间")
+                return None
+            return num
+        if kind == "bool":
+            if plain and raw.lower() in ("true", "yes", "是"):
+                return True
+            if plain and raw.lower() in ("false", "no", "否"):
+                return False
+            self.err(node, path, f.label, f"“{raw}”不是是/否", "true 或 false")
+            return None
+        if kind == "enum":
+            if raw in f.choices:
+                return raw
+            if raw in f.aliases:
+                return f.aliases[raw]
+            close = difflib.get_close_matches(raw, list(f.choices) + list(f.aliases), n=1, cutoff=0.5)
+            self.err(node, path, f.label, f"“{raw}”不是可选值", "、".join(f.choices) + " 之一",
+                     f"是不是“{close[0]}”？" if close else "")
+            return None
+        if kind == "ref":
+            if not ID_RE.match(raw):
+                self.err(node, path, f.label, f"“{raw}”不是有效的记录编号", "小写字母、数字和连字符组成的编号（即记录文件名）")
+                return None
+            return raw
+        raise AssertionError(kind)  # pragma: no cover
+
+
+def parse_date(raw: Any) -> dt.date | None:
+    if isinstance(raw, dt.date):
+        return raw
+    m = DATE_RE.match(str(raw).strip())
+    if not m:
+        return None
+    try:
+        return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    except ValueError:
+        return None
+
+
+def _is_null(node: yaml.Node) -> bool:
+    return isinstance(node, yaml.ScalarNode) and node.style is None and node.value in ("", "~", "null", "Null", "NULL")
+
+
+def _describe(node: yaml.Node) -> str:
+    if isinstance(node, yaml.MappingNode):
+        return "“键: 值”映射"
+    if isinstance(node, yaml.SequenceNode):
+        return "列表"
+    return f"文字“{str(node.value)[:30]}”"
+
+
+def _label(shape: Shape, key: str) -> str:
+    f = shape.get(key)
+    return f.label if f else ""
+
+
+def locate(file: Path, keypath: str, line_offset: int = 0) -> tuple[int, int]:
+    """Line and column of a dotted key path in a file (for cross-record problems)."""
+    try:
+        text = file.read_text(encoding="utf-8-sig")
+        if file.suffix == ".md":
+            text, _, line_offset, _ = split_front_matter(text, "")
+        node = yaml.compose(text, Loader=_Loader)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return 0, 0
+    best = node
+    for part in [p for p in keypath.split(".") if p]:
+        nxt = None
+        if isinstance(node, yaml.MappingNode):
+            for k, v in node.value:
+                if getattr(k, "value", None) == part:
+                    nxt, best = v, k
+                    break
+        elif isinstance(node, yaml.SequenceNode) and part.isdigit() and 0 < int(part) <= len(node.value):
+            nxt = node.value[int(part) - 1]
+            best = nxt
+        if nxt is None:
+            break
+        node = nxt
+    if best is None:
+        return 1, 1
+    # a scalar value is more useful than its key
+    if isinstance(node, yaml.ScalarNode) and node is not best:
+        best = node
+    return best.start_mark.line + 1 + line_offset, best.start_mark.column + 1
