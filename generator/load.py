@@ -328,7 +328,7 @@ class Validator:
 
     def scalar(self, node: yaml.ScalarNode, f: Field, path: str) -> Any:
         raw = node.value.strip() if isinstance(node.value, str) else node.value
-        plain = node.style is None  # unquoted: YAML would have typed it
+        plain = not node.style  # unquoted: YAML would have typed it
         kind = f.kind
         if kind in ("str", "text", "url"):
             if BAD_CHARS.search(node.value):
@@ -402,7 +402,8 @@ def parse_date(raw: Any) -> dt.date | None:
 
 
 def _is_null(node: yaml.Node) -> bool:
-    return isinstance(node, yaml.ScalarNode) and node.style is None and node.value in ("", "~", "null", "Null", "NULL")
+    # libyaml marks plain scalars with style "", the pure-Python parser with None
+    return isinstance(node, yaml.ScalarNode) and not node.style and node.value in ("", "~", "null", "Null", "NULL")
 
 
 def _describe(node: yaml.Node) -> str:
