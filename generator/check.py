@@ -229,12 +229,15 @@ class Checker:
 
     def one_per_year(self) -> None:
         groups: dict[tuple[Any, ...], list[Record]] = defaultdict(list)
-        for f in self.c.of_type["personal"]:
-            groups[("personal", f["person"], f["year"])].append(f)
-        for f in self.c.of_type["department"]:
-            groups[("department", f["unit"], f["department"], f["year"])].append(f)
-        for f in self.c.of_type["unitform"]:
-            groups[("unitform", f["unit"], f["year"])].append(f)
+        for f in self.c.forms():
+            if f.get("withdrawal"):
+                continue  # withdrawing and resubmitting is how a form is corrected
+            if f.type == "personal":
+                groups[("personal", f["person"], f["year"])].append(f)
+            elif f.type == "department":
+                groups[("department", f["unit"], f["department"], f["year"])].append(f)
+            else:
+                groups[("unitform", f["unit"], f["year"])].append(f)
         for a in self.c.of_type["assessment"]:
             groups[("assessment", a["person"], a["year"])].append(a)
         for key, recs in groups.items():

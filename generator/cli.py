@@ -13,7 +13,7 @@ from .config import Config, load_config
 from .problems import UserError
 
 # Each module in generator/commands registers one command (or a group).
-COMMANDS = ("check", "schema", "new")
+COMMANDS = ("check", "schema", "new", "build")
 
 
 class Context:

@@ -111,7 +111,10 @@ def load_file(path: Path, rel: str, shown: str) -> tuple[Record | None, list[Pro
     if rtype is None:
         if rel.endswith(".md") and "/" not in rel:
             return None, []  # documents referenced by the campaign
-        return None, [Problem(shown, 0, 0, WARNING, "", "", "不认识的文件，已忽略",
+        # a YAML file here is most likely a misplaced record: refusing it loses nothing
+        misplaced = rel.endswith((".yml", ".yaml"))
+        return None, [Problem(shown, 0, 0, ERROR if misplaced else WARNING, "", "",
+                              "文件不在任何记录文件夹中，无法识别为记录" if misplaced else "不认识的文件，已忽略",
                               hint="记录文件应放在 units/、people/、forms/personal|department|unit/、rules/、flows/、assessments/ 下，或为 campaign.yml")]
     want_ext = (".md",) if rtype.markdown else (".yml", ".yaml")
     if not rel.endswith(want_ext):
@@ -202,11 +205,13 @@ def split_front_matter(text: str, shown: str) -> tuple[str, str, int, Problem | 
 _YAML_PROBLEMS = [
     ("found duplicate anchor", "锚点重复"),
     ("found undefined alias", "引用了未定义的锚点"),
-    ("mapping values are not allowed here", "此处不能出现“键: 值”（冒号后的内容可能需要加引号，或缩进不对）"),
+    ("mapping values are not allowed", "此处不能出现“键: 值”（冒号后的内容可能需要加引号，或缩进不对）"),
     ("did not find expected key", "缩进或结构不对，找不到预期的键"),
     ("did not find expected '-' indicator", "列表项缩进不一致"),
     ("found character that cannot start any token", "出现了不能作为开头的字符（Tab 或特殊符号）"),
     ("found unexpected end of stream", "文件意外结束（引号或括号没有闭合）"),
+    ("did not find expected ',' or ']'", "方括号 [ ] 没有闭合，或列表项之间缺少逗号"),
+    ("did not find expected ',' or '}'", "花括号 { } 没有闭合，或各项之间缺少逗号"),
     ("could not find expected ':'", "缺少冒号“:”"),
     ("found unknown escape character", "双引号字符串中有无效的转义字符（把 \\ 写成 \\\\，或改用单引号）"),
     ("but found another document", "一个文件只能有一条记录（发现了第二个文档分隔符 ---）"),
@@ -225,7 +230,12 @@ def compose(text: str, shown: str, line_offset: int = 0) -> tuple[yaml.Node | No
         msg = next((zh for en, zh in _YAML_PROBLEMS if en in raw), raw)
         line = (mark.line + 1 + line_offset) if mark else 0
         col = (mark.column + 1) if mark else 0
-        return None, Problem(shown, line, col, ERROR, "", "", f"YAML 语法错误：{msg}", hint=f"（{raw}）" if msg != raw else "")
+        hint = f"（{raw}）" if msg != raw else ""
+        ctx = e.context_mark
+        unclosed = "end of stream" in raw or "expected ',' or" in raw
+        if unclosed and ctx is not None and mark is not None and ctx.line != mark.line:  # where it was opened
+            hint += f"（相关内容从第 {ctx.line + 1 + line_offset} 行第 {ctx.column + 1} 列开始）"
+        return None, Problem(shown, line, col, ERROR, "", "", f"YAML 语法错误：{msg}", hint=hint)
     except yaml.YAMLError as e:  # pragma: no cover - reader errors without marks
         return None, Problem(shown, 0, 0, ERROR, "", "", f"YAML 无法解析：{e}")
 

@@ -7,6 +7,7 @@ from typing import Iterable, TextIO
 
 ERROR = "错误"
 WARNING = "警告"
+_STATED = ("应", "须", "需", "在", "先", "仅", "每个")
 
 
 @dataclass(frozen=True)
@@ -28,7 +29,8 @@ class Problem:
             field = " [" + " ".join(x for x in (self.key, self.label) if x) + "]"
         text = self.found
         if self.expected:
-            text += "；应为" + self.expected if not self.expected.startswith(("应", "须", "需")) else "；" + self.expected
+            # an expectation phrased as a whole requirement needs no "应为"
+            text += "；" + self.expected if self.expected.startswith(_STATED) else "；应为" + self.expected
         if self.hint:
             text += "；" + self.hint
         return f"{where}: {self.severity}{field} {text}"

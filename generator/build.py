@@ -1,0 +1,129 @@
+"""The build pipeline: check → derive → render → engine → (index) → swap in.
+
+Nothing is written to the output folder until everything has succeeded: the
+site is built in a staging folder beside it and swapped in at the end.
+"""
+from __future__ import annotations
+
+import ctypes
+import datetime as dt
+import os
+import shutil
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from .check import CheckResult, run_check
+from .config import Config
+from .derive import Site, derive
+from .engine import mkdocs_config, run_mkdocs, write_config, write_docs
+from .problems import Problems
+from .render import Page, render_site
+
+# Steps run on the staged site after the engine (search indexing registers here).
+POST_STEPS: list[Callable[["BuildContext"], None]] = []
+
+
+@dataclass
+class BuildContext:
+    cfg: Config
+    site: Site
+    pages: list[Page]
+    staging: Path  # holds docs/, mkdocs.yml and site/
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def site_dir(self) -> Path:
+        return self.staging / "site"
+
+
+class BuildFailed(Exception):
+    def __init__(self, problems: Problems, files: int | None = None) -> None:
+        super().__init__("build failed")
+        self.problems = problems
+        self.files = files
+
+
+def say(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
+def nav_of(pages: list[Page]) -> list[tuple[str, str]]:
+    return [(p.nav[0], p.path) for p in sorted((p for p in pages if p.nav), key=lambda p: (p.nav[1], p.path))]  # type: ignore[index]
+
+
+def source_epoch(as_of: dt.date) -> str:
+    # MkDocs stamps the sitemap with the build time unless told otherwise:
+    # pin it to the as-of date so that the same inputs give the same bytes.
+    return str(int(dt.datetime(as_of.year, as_of.month, as_of.day, tzinfo=dt.timezone.utc).timestamp()))
+
+
+def build_site(cfg: Config, as_of: dt.date, out: Path, drafts: bool = False, checked: CheckResult | None = None,
+               progress: Callable[[str], None] = say) -> BuildContext:
+    t0 = time.perf_counter()
+    result = checked or run_check(cfg)
+    if result.problems.errors:
+        raise BuildFailed(result.problems, result.files)
+    if result.problems:
+        result.problems.report(sys.stderr, files=result.files)
+    timings = {"check": time.perf_counter() - t0}
+    progress(f"检查通过：{result.files} 个文件")
+
+    t = time.perf_counter()
+    site = derive(cfg, result.content, as_of, drafts)
+    pages, problems = render_site(site)
+    if problems:
+        raise BuildFailed(Problems(problems))
+    timings["render"] = time.perf_counter() - t
+    progress(f"已生成 {len(pages)} 个页面（状态截至 {as_of.isoformat()}{'，含草稿预览' if drafts else ''}）")
+
+    out = out.resolve()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-staging-", dir=out.parent))
+    ctx = BuildContext(cfg, site, pages, staging, timings)
+    try:
+        t = time.perf_counter()
+        docs = staging / "docs"
+        write_docs(pages, docs)
+        conf = mkdocs_config(cfg.get("site_name"), nav_of(pages), cfg.get("footer") or cfg.get("bureau"), docs, ctx.site_dir)
+        write_config(conf, staging / "mkdocs.yml")
+        timings["write"] = time.perf_counter() - t
+        t = time.perf_counter()
+        progress("MkDocs 正在生成 HTML …")
+        os.environ["SOURCE_DATE_EPOCH"] = source_epoch(as_of)
+        run_mkdocs(staging / "mkdocs.yml")
+        timings["mkdocs"] = time.perf_counter() - t
+        for step in POST_STEPS:
+            step(ctx)
+        swap_in(ctx.site_dir, out)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    timings["total"] = time.perf_counter() - t0
+    progress(f"站点已生成：{cfg.display(out)}/（用时 {timings['total']:.1f} 秒）")
+    return ctx
+
+
+def swap_in(new: Path, out: Path) -> None:
+    """Replace `out` by `new` in one step where the kernel allows it."""
+    if out.exists() and _exchange(new, out):
+        shutil.rmtree(new, ignore_errors=True)
+        return
+    old = out.with_name(f".{out.name}-old-{os.getpid()}")
+    if out.exists():
+        os.rename(out, old)
+    os.rename(new, out)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """renameat2(RENAME_EXCHANGE): atomic swap of two directories on Linux."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        fn = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    return fn(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0

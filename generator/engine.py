@@ -1,0 +1,103 @@
+"""The MkDocs boundary: the only module that knows about MkDocs and Material.
+
+It writes the generated pages as a docs folder plus an mkdocs.yml, and runs the
+engine as a library. A move to another engine that reads mkdocs.yml touches
+only this module.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+from pathlib import Path
+from typing import Any, Iterable
+
+import yaml
+
+from .render import THEME, Page
+
+ASSETS = ("assets/site.css", "assets/site.js")
+
+
+def front_matter(page: Page) -> str:
+    meta: dict[str, Any] = {"title": page.title, "hide": ["toc"]}
+    meta.update({k: v for k, v in page.meta.items() if v not in (None, False, "")})
+    # JSON is valid YAML and escapes every value safely
+    return "---\n" + "\n".join(f"{k}: {json.dumps(v, ensure_ascii=False)}" for k, v in meta.items()) + "\n---\n\n"
+
+
+def page_source(page: Page) -> str:
+    return front_matter(page) + page.html + "\n"
+
+
+def write_docs(pages: Iterable[Page], docs: Path) -> int:
+    """Write pages, keeping files whose text did not change (and their mtime,
+    so a dirty engine run can skip them)."""
+    written = 0
+    wanted: set[Path] = set()
+    for page in pages:
+        target = docs / page.path
+        wanted.add(target)
+        text = page_source(page)
+        try:
+            if target.read_text(encoding="utf-8") == text:
+                continue
+        except (FileNotFoundError, UnicodeDecodeError):
+            pass
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+        written += 1
+    assets = docs / "assets"
+    if assets.exists():
+        shutil.rmtree(assets)
+    shutil.copytree(THEME / "assets", assets)
+    for path in docs.rglob("*.md"):
+        if path not in wanted:
+            path.unlink()
+    return written
+
+
+def mkdocs_config(site_name: str, nav: list[tuple[str, str]], footer: str, docs_dir: Path, site_dir: Path) -> dict[str, Any]:
+    return {
+        "site_name": site_name,
+        "docs_dir": str(docs_dir),
+        "site_dir": str(site_dir),
+        "use_directory_urls": False,  # plain files: works from any static server, sub-path or disk
+        "strict": False,
+        "theme": {
+            "name": "material",
+            "language": "zh",
+            "custom_dir": str(THEME / "overrides"),
+            "font": False,  # no Google Fonts: the intranet has no internet
+            "features": ["navigation.top", "content.tooltips"],
+            "palette": {"scheme": "default", "primary": "red", "accent": "red"},
+            "icon": {"logo": "material/shield-check-outline"},
+        },
+        "plugins": [],  # Material's search plugin off: Pagefind replaces it
+        "extra_css": [ASSETS[0]],
+        "extra_javascript": [ASSETS[1]],
+        "extra": {"generator": False},
+        "copyright": footer,
+        "nav": [{label: path} for label, path in nav],
+        "not_in_nav": "/*",
+        "validation": {"nav": {"omitted_files": "ignore", "not_found": "warn"}, "links": {"not_found": "warn"}},
+    }
+
+
+def write_config(cfg: dict[str, Any], path: Path) -> None:
+    path.write_text(yaml.safe_dump(cfg, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
+def run_mkdocs(config_file: Path, dirty: bool = False) -> None:
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    logging.getLogger("mkdocs").setLevel(logging.WARNING)
+    cfg = load_config(config_file=str(config_file))
+    cfg.plugins.on_startup(command="build", dirty=dirty)
+    try:
+        build(cfg, dirty=dirty)
+    finally:
+        cfg.plugins.on_shutdown()

@@ -1,0 +1,1 @@
+"""Views: each module turns the derived site into pages (see render.VIEWS)."""
