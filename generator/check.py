@@ -193,6 +193,8 @@ class Checker:
     def unit_risks(self, f: Record, unit_id: str | None) -> None:
         deadline = rules_deadline(self.c, f["year"])
         chain = self.c.unit_chain(unit_id) if unit_id else []
+        if chain and self.c.get(chain[-1], "unit") is None:
+            chain = []  # a unit of the chain is missing or broken: reported there, do not cascade
         for i, risk in enumerate(f.get("risks", []), 1):
             kp = f"risks.{i}"
             taken = risk.get("measures_taken", [])
