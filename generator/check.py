@@ -279,9 +279,10 @@ class Checker:
             if person is not None and not MEDICAL_ROLES.intersection(person.get("roles", [])):
                 self.add(a, "ethics", "医德考评", f"{person['name']} 不属于医务人员，却填写了医德考评", "仅医务人员有医德考评",
                          "检查人员类别 roles", severity=WARNING)
-            if eth.get("vetoes") and eth["grade"] != "较差":
-                self.add(a, "ethics.grade", "考评等次", f"有一票否决情形（{'、'.join(eth['vetoes'])}），等次却为“{eth['grade']}”", "较差",
-                         "一票否决情形直接定为较差")
+            if eth.get("vetoes"):  # decides the grade whatever the score
+                if eth["grade"] != "较差":
+                    self.add(a, "ethics.grade", "考评等次", f"有一票否决情形（{'、'.join(eth['vetoes'])}），等次却为“{eth['grade']}”", "较差",
+                             "一票否决情形直接定为较差")
             elif "score" in eth:
                 want = grade_for(eth["score"], eth.get("deduction", 0), self.cfg.thresholds)
                 if want != eth["grade"]:
