@@ -1,0 +1,1 @@
+"""Benchmarks: synthetic content (synth.py) and the driver of `make bench` (run.py)."""
