@@ -13,7 +13,7 @@ from .config import Config, load_config
 from .problems import UserError
 
 # Each module in generator/commands registers one command (or a group).
-COMMANDS = ("check", "schema", "new", "build")
+COMMANDS = ("check", "schema", "new", "build", "serve")
 
 
 class Context:
@@ -45,13 +45,12 @@ def _date(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"“{text}”不是 YYYY-MM-DD 格式的日期") from None
 
 
-def common_options() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(add_help=False)
-    p.add_argument("--config", default="site_config.yml", metavar="PATH",
+def add_common_options(p: argparse.ArgumentParser, suppress: bool = False) -> None:
+    """--config and --as-of, accepted before or after the command name."""
+    p.add_argument("--config", default=argparse.SUPPRESS if suppress else "site_config.yml", metavar="PATH",
                    help="站点配置文件（默认 site_config.yml；其中指明内容目录）")
-    p.add_argument("--as-of", type=_date, metavar="YYYY-MM-DD",
+    p.add_argument("--as-of", type=_date, metavar="YYYY-MM-DD", default=argparse.SUPPRESS if suppress else None,
                    help="按此日期推算公示状态（默认：配置中固定的日期，否则为配置时区的今天）")
-    return p
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -61,8 +60,10 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="各命令的用法：python -m generator <命令> --help",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    add_common_options(parser)
     sub = parser.add_subparsers(dest="command", metavar="<命令>")
-    parent = common_options()
+    parent = argparse.ArgumentParser(add_help=False)
+    add_common_options(parent, suppress=True)
     for name in COMMANDS:
         mod = importlib.import_module(f".commands.{name}", __package__)
         mod.register(sub, parent)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import shutil
 from pathlib import Path
 from typing import Any, Iterable
@@ -89,6 +90,29 @@ def write_config(cfg: dict[str, Any], path: Path) -> None:
     path.write_text(yaml.safe_dump(cfg, allow_unicode=True, sort_keys=False), encoding="utf-8")
 
 
+# Material's bundle can load scripts from CDNs (a ResizeObserver polyfill on old
+# browsers, mermaid when a diagram is present) and call the GitHub API when a
+# repository is configured. The intranet has no internet: point them nowhere.
+FOREIGN_SCRIPT_PREFIXES = ("https://unpkg.com/", "https://api.github.com/")
+UNUSED_ASSETS = ("assets/javascripts/lunr", "assets/javascripts/workers")  # Material's own search, replaced by Pagefind
+
+
+def offline_assets(site_dir: Path) -> None:
+    for rel in UNUSED_ASSETS:
+        shutil.rmtree(site_dir / rel, ignore_errors=True)
+    for js in (site_dir / "assets" / "javascripts").glob("bundle.*.js*"):
+        if js.suffix == ".map":
+            js.unlink()  # source maps name the theme's sources; nothing needs them offline
+            continue
+        text = js.read_text(encoding="utf-8")
+        patched = text
+        for prefix in FOREIGN_SCRIPT_PREFIXES:
+            patched = patched.replace(prefix, "data:text/javascript,//")
+        patched = re.sub(r"\n?//# sourceMappingURL=\S+\s*$", "\n", patched)
+        if patched != text:
+            js.write_text(patched, encoding="utf-8")
+
+
 def run_mkdocs(config_file: Path, dirty: bool = False) -> None:
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
     from mkdocs.commands.build import build
@@ -101,3 +125,4 @@ def run_mkdocs(config_file: Path, dirty: bool = False) -> None:
         build(cfg, dirty=dirty)
     finally:
         cfg.plugins.on_shutdown()
+    offline_assets(Path(cfg["site_dir"]))

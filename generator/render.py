@@ -98,10 +98,10 @@ def render_site(site: Site) -> tuple[list[Page], list[Problem]]:
         mod = importlib.import_module(f".{name}", __package__)
         view: Callable[[Site, Renderer], Iterable[Page]] = mod.pages
         pages.extend(view(site, r))
-    return pages, check_links(pages, r.links)
+    return pages, check_links(pages, r.links, site.cfg.display(site.cfg.content_dir) + "/")
 
 
-def check_links(pages: list[Page], links: list[tuple[str, str, str]]) -> list[Problem]:
+def check_links(pages: list[Page], links: list[tuple[str, str, str]], prefix: str = "") -> list[Problem]:
     have = {p.path for p in pages}
     problems: list[Problem] = []
     seen: set[tuple[str, str]] = set()
@@ -115,6 +115,6 @@ def check_links(pages: list[Page], links: list[tuple[str, str, str]]) -> list[Pr
         if to in have or (frm, to) in seen:
             continue
         seen.add((frm, to))
-        problems.append(Problem(source or frm, 0, 0, ERROR, "", "链接", f"页面 {frm} 链接到不存在的页面 {to}",
+        problems.append(Problem(prefix + source if source else frm, 0, 0, ERROR, "", "链接", f"页面 {frm} 链接到不存在的页面 {to}",
                                 hint="被链接的记录可能尚未公示、已被删除或编号有误"))
     return problems

@@ -1,0 +1,1 @@
+"""Test support shared by the suite: building sites, serving them, driving Chromium."""
