@@ -10,6 +10,10 @@ from support import browser as _browser
 from support.sites import SAMPLE_CONFIG, build
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-golden", action="store_true", help="regenerate tests/golden from the current output")
+
+
 @pytest.fixture(scope="session")
 def sample_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The sample content built once per test session (per xdist worker)."""

@@ -1,0 +1,54 @@
+"""Pledge forms print on A4 like the paper form: title, record id, page numbers."""
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pypdf import PdfReader
+
+from generator.check import run_check
+from generator.derive import derive
+from support.serve import serve
+from support.sites import SAMPLE_CONFIG, config
+
+pytestmark = pytest.mark.browser
+
+
+def published(kind: str) -> Any:
+    cfg = config(SAMPLE_CONFIG)
+    site = derive(cfg, run_check(cfg).content, cfg.as_of())
+    return next(fv for fv in sorted(site.forms.values(), key=lambda f: f.id) if fv.type == kind and fv.published)
+
+
+@pytest.mark.parametrize("kind", ["personal", "unitform"])
+def test_form_prints_as_a4_pdf(kind: str, sample_site: Path, browser_context: Any, tmp_path: Path) -> None:
+    fv = published(kind)
+    with serve(sample_site) as base:
+        page = browser_context.new_page()
+        page.goto(f"{base}forms/{fv.id}.html")
+        page.emulate_media(media="print")
+        assert page.locator(".md-header").is_hidden()
+        pdf = page.pdf(format="A4", print_background=True)
+    (tmp_path / f"{fv.id}.pdf").write_bytes(pdf)
+    reader = PdfReader(io.BytesIO(pdf))
+    text = "\n".join(p.extract_text() for p in reader.pages)
+    squeezed = "".join(text.split())
+    assert 1 <= len(reader.pages) <= 6
+    assert "".join(fv.rec.rtype.label.split()) in squeezed
+    assert fv.id in squeezed
+    assert "第1页" in squeezed
+    assert "打印本表" not in squeezed  # buttons and site chrome stay off paper
+
+
+def test_unit_prints_all_its_forms_in_one_document(sample_site: Path, browser_context: Any) -> None:
+    fv = published("unitform")
+    with serve(sample_site) as base:
+        page = browser_context.new_page()
+        page.goto(f"{base}print/{fv.unit_id}.html")
+        n_forms = page.locator(".lz-print-section").count()
+        pdf = page.pdf(format="A4")
+    reader = PdfReader(io.BytesIO(pdf))
+    assert n_forms >= 2
+    assert len(reader.pages) >= n_forms  # each form starts on a new page
