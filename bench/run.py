@@ -1,0 +1,272 @@
+"""Benchmark driver (`make bench`): generated content of several sizes, one
+named stage at a time, each run in a fresh process; prints a table and writes
+bench/out/results.json.
+
+    python bench/run.py                          # every stage, sizes 1000 and 10000
+    python bench/run.py --sizes 1000 --stages check --repeat 5
+
+Adding a stage: write `def my_stage(site: Site, opts: Options) -> Measurement`
+decorated with `@stage("name")` (optionally `target_s={people: seconds}`);
+use `run_cli(site, "build", ...)` to time a generator command. Stages run in
+the order they are declared; a stage may rely on the output of an earlier one
+for the same site.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import unicodedata
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+OUT = HERE / "out"
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+from bench import synth  # noqa: E402
+
+PY = sys.executable
+
+
+@dataclass
+class Site:
+    """One generated content folder: root/content and root/site_config.yml."""
+
+    root: Path
+    people: int
+    seed: int
+    summary: dict[str, Any]
+
+    @property
+    def config(self) -> Path:
+        return self.root / "site_config.yml"
+
+
+@dataclass
+class Options:
+    repeat: int
+    verbose: bool
+
+
+@dataclass
+class Measurement:
+    wall_s: float  # wall time of the whole process, start to exit
+    peak_rss_mb: float  # largest resident set of any one process (ru_maxrss of the process and its children)
+    tree_rss_mb: float  # sampled peak of the summed resident sets of the process tree (main + workers)
+    user_s: float
+    sys_s: float
+    exit: int
+    stderr_tail: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+StageFn = Callable[[Site, Options], Measurement]
+
+
+@dataclass
+class Stage:
+    name: str
+    fn: StageFn
+    target_s: dict[int, float]  # people -> wall-time target
+
+
+STAGES: dict[str, Stage] = {}
+
+
+def stage(name: str, target_s: dict[int, float] | None = None) -> Callable[[StageFn], StageFn]:
+    def register(fn: StageFn) -> StageFn:
+        STAGES[name] = Stage(name, fn, target_s or {})
+        return fn
+    return register
+
+
+# ------------------------------------------------------------------ measuring
+
+
+def _tree_rss_kb(root_pid: int) -> int:
+    """Summed RSS of a process and all its descendants, from /proc."""
+    parents: dict[int, int] = {}
+    rss: dict[int, int] = {}
+    page_kb = os.sysconf("SC_PAGE_SIZE") // 1024
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/stat", "rb") as f:
+                stat = f.read()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(b")") + 2:].split()
+        pid = int(name)
+        parents[pid] = int(fields[1])
+        rss[pid] = int(fields[21]) * page_kb
+    total = 0
+    for pid in rss:
+        p = pid
+        while p and p != root_pid:
+            p = parents.get(p, 0)
+        if p == root_pid:
+            total += rss[pid]
+    return total
+
+
+def measure(cmd: list[str], cwd: Path, env: dict[str, str] | None = None, sample_s: float = 0.1) -> Measurement:
+    """Run cmd in a new process; wall time, peak memory and CPU time of it and its children."""
+    with tempfile.TemporaryFile() as err, tempfile.TemporaryFile() as out:
+        t0 = time.perf_counter()
+        proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=out, stderr=err)
+        peak_tree = 0
+        done = threading.Event()
+
+        def sample() -> None:
+            nonlocal peak_tree
+            while not done.wait(sample_s):
+                peak_tree = max(peak_tree, _tree_rss_kb(proc.pid))
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        # wait4: this child's own rusage, its waited-for descendants included
+        _, status, ru = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - t0
+        done.set()
+        sampler.join()
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        err.seek(0)
+        tail = err.read().decode("utf-8", "replace").strip().splitlines()[-5:]
+    return Measurement(round(wall, 3), round(ru.ru_maxrss / 1024, 1), round(max(peak_tree, ru.ru_maxrss) / 1024, 1),
+                       round(ru.ru_utime, 3), round(ru.ru_stime, 3), proc.returncode, "\n".join(tail))
+
+
+def run_cli(site: Site, *args: str) -> Measurement:
+    """Time `python -m generator <args> --config <site>/site_config.yml` in a fresh process."""
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    return measure([PY, "-m", "generator", *args, "--config", str(site.config)], cwd=REPO, env=env)
+
+
+# ------------------------------------------------------------------ stages
+
+
+@stage("check", target_s={10_000: 3.0})
+def check(site: Site, opts: Options) -> Measurement:
+    return run_cli(site, "check", "--strict")
+
+
+# ------------------------------------------------------------------ driver
+
+
+def ensure_site(people: int, seed: int) -> tuple[Site, float | None]:
+    root = OUT / f"p{people}-s{seed}"
+    summary = synth.cached(root, people, seed)
+    made = None
+    if summary is None:
+        t0 = time.perf_counter()
+        summary = synth.generate(root, people, seed)
+        made = round(time.perf_counter() - t0, 2)
+    else:  # read every file once so each run starts from the same (warm) page cache
+        for dirpath, _, names in os.walk(root / "content"):
+            for n in names:
+                with open(os.path.join(dirpath, n), "rb") as f:
+                    f.read()
+    return Site(root, people, seed, summary), made
+
+
+def _row(cells: tuple[Any, ...], widths: tuple[int, ...]) -> str:
+    """Right-aligned cells; CJK characters count as two columns."""
+    out = []
+    for c, w in zip(cells, widths):
+        text = str(c)
+        width = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+        out.append(" " * max(1, w - width) + text)
+    return "".join(out)
+
+
+def git_commit() -> str:
+    try:
+        sha = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", "generator", "bench"], cwd=REPO,
+                               capture_output=True, text=True).stdout.strip()
+        return sha + ("+dirty" if dirty else "")
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description="基准测试：按规模生成合成内容，逐个阶段在新进程中计时，并写出 bench/out/results.json")
+    ap.add_argument("--sizes", default="1000,10000", help="人员数，逗号分隔（默认 1000,10000）")
+    ap.add_argument("--stages", default=",".join(STAGES), help=f"阶段，逗号分隔（可选：{','.join(STAGES)}）")
+    ap.add_argument("--seed", type=int, default=0, help="合成内容的随机种子（默认 0）")
+    ap.add_argument("--repeat", type=int, default=3, help="每个阶段运行次数，报告中位数（默认 3）")
+    ap.add_argument("--out", type=Path, default=OUT / "results.json", help="结果文件（默认 bench/out/results.json）")
+    ap.add_argument("-v", "--verbose", action="store_true", help="显示每次运行的时间")
+    args = ap.parse_args(argv)
+    try:
+        sizes = [int(x) for x in args.sizes.split(",") if x.strip()]
+    except ValueError:
+        ap.error(f"--sizes 应为逗号分隔的整数：{args.sizes}")
+    names = [x.strip() for x in args.stages.split(",") if x.strip()]
+    unknown = [n for n in names if n not in STAGES]
+    if unknown:
+        ap.error(f"未知的阶段：{'、'.join(unknown)}（可选：{','.join(STAGES)}）")
+    names = [n for n in STAGES if n in names]  # declared order: later stages may use earlier output
+    opts = Options(max(1, args.repeat), args.verbose)
+
+    rows: list[dict[str, Any]] = []
+    failed = False
+    widths = (8, 8, 8, 10, 14, 12, 12, 10, 8)
+    print(_row(("阶段", "人员", "文件", "墙钟(秒)", "最小-最大", "单进程峰值MB", "进程树峰值MB", "目标(秒)", "结果"), widths), flush=True)
+    for people in sizes:
+        site, made = ensure_site(people, args.seed)
+        if made is not None:
+            print(f"（已生成 {people} 人的合成内容：{site.summary['files']} 个文件，{made} 秒，{site.root}）", flush=True)
+        for name in names:
+            st = STAGES[name]
+            runs = [st.fn(site, opts) for _ in range(opts.repeat)]
+            walls = [r.wall_s for r in runs]
+            ok = all(r.exit == 0 for r in runs)
+            target = st.target_s.get(people)
+            wall = statistics.median(walls)
+            verdict = "失败" if not ok else ("" if target is None else ("达标" if wall <= target else "未达标"))
+            failed |= not ok
+            row = {
+                "stage": name, "people": people, "seed": args.seed, "files": site.summary["files"],
+                "bytes": site.summary["bytes"], "units": site.summary["units"], "repeat": opts.repeat,
+                "wall_s": wall, "wall_s_min": min(walls), "wall_s_max": max(walls), "wall_s_all": walls,
+                "peak_rss_mb": max(r.peak_rss_mb for r in runs), "tree_rss_mb": max(r.tree_rss_mb for r in runs),
+                "user_s": statistics.median(r.user_s for r in runs), "sys_s": statistics.median(r.sys_s for r in runs),
+                "ok": ok, "target_s": target, "met": None if target is None else (ok and wall <= target),
+                "runs": [asdict(r) for r in runs],
+            }
+            rows.append(row)
+            print(_row((name, people, site.summary["files"], f"{wall:.2f}", f"{min(walls):.2f}-{max(walls):.2f}",
+                        f"{row['peak_rss_mb']:.0f}", f"{row['tree_rss_mb']:.0f}", "" if target is None else target, verdict), widths),
+                  flush=True)
+            if opts.verbose or not ok:
+                for r in runs:
+                    tail = r.stderr_tail.replace("\n", "\n      ")
+                    print(f"    exit={r.exit} wall={r.wall_s}s user={r.user_s}s sys={r.sys_s}s\n      {tail}", flush=True)
+    result = {
+        "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "commit": git_commit(),
+        "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version()},
+        "results": rows,
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    print(f"结果已写入 {args.out}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
