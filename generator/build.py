@@ -22,9 +22,10 @@ from .derive import Site, derive
 from .engine import mkdocs_config, run_mkdocs, write_config, write_docs
 from .problems import Problems
 from .render import Page, render_site
+from .search import index_site
 
 # Steps run on the staged site after the engine (search indexing registers here).
-POST_STEPS: list[Callable[["BuildContext"], None]] = []
+POST_STEPS: list[Callable[["BuildContext"], None]] = [index_site]
 
 
 @dataclass
