@@ -77,7 +77,7 @@ def mkdocs_config(site_name: str, nav: list[tuple[str, str]], footer: str, docs_
         },
         "plugins": [],  # Material's search plugin off: Pagefind replaces it
         "extra_css": [ASSETS[0]],
-        "extra_javascript": [ASSETS[1]],
+        "extra_javascript": [ASSETS[1], "assets/comment.js"],  # comment.js: hides comment links after the window closes
         "extra": {"generator": False},
         "copyright": footer,
         "nav": [{label: path} for label, path in nav],

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Iterable
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 NONE = "未安排公示"
@@ -114,3 +115,77 @@ def feedback_counts(feedback: Iterable[dict[str, Any]]) -> dict[str, int]:
         out["total"] += 1
         out[c.get("disposition") or "未处理"] += 1
     return out
+
+
+# ---------------------------------------------------------------- moments
+
+def open_moment(window: Window, tz: ZoneInfo) -> dt.datetime:
+    """A window opens at the start of its opening day in the site's time zone."""
+    return dt.datetime(window.opens.year, window.opens.month, window.opens.day, tzinfo=tz)
+
+
+def closes_iso(window: Window, tz: ZoneInfo) -> str:
+    """The closing moment as an ISO timestamp with offset, for the page's script."""
+    return window.close_moment(tz).isoformat()
+
+
+def is_open_at(window: Window, moment: dt.datetime, tz: ZoneInfo) -> bool:
+    return open_moment(window, tz) <= moment < window.close_moment(tz)
+
+
+def confirmable_on(window: Window, on: dt.date) -> bool:
+    """Whether a confirmation dated `on` comes after the window. A window closing
+    at a time of day may be confirmed later that same day; one closing at the end
+    of its day only from the next day (the same rule as check.py)."""
+    return on > window.closes or (on == window.closes and bool(window.closes_at))
+
+
+# ---------------------------------------------------------------- comment link
+
+def comment_link(template: str | None, record_id: str, title: str, unit: str) -> str:
+    """The comment form's URL for one record: each placeholder's value is
+    percent-encoded (UTF-8), so that it survives any query string or mailto."""
+    if not template:
+        return ""
+    values = {"id": record_id, "title": title, "unit": unit}
+    out = template
+    for key, value in values.items():
+        out = out.replace("{" + key + "}", quote(value, safe=""))
+    return out
+
+
+# ---------------------------------------------------------------- history
+
+@dataclass(frozen=True)
+class Event:
+    on: dt.date
+    label: str
+    text: str
+    kind: str  # css modifier: signed | opened | comment | closed | confirmed | withdrawn
+
+
+def history(form: dict[str, Any], window: Window | None, as_of: dt.date) -> list[Event]:
+    """What has happened to a form by the as-of date, oldest first."""
+    events: list[Event] = []
+    if form.get("signed_on"):
+        events.append(Event(form["signed_on"], "签署承诺", "", "signed"))
+    if window is not None:
+        if window.opens <= as_of:
+            where = (form.get("publicity") or {}).get("where")
+            events.append(Event(window.opens, "开始公示", f"公示地点：{where}" if where else "", "opened"))
+        if window.closes < as_of:
+            # comments are shown once the window has closed, never while it runs
+            received: dict[dt.date, int] = {}
+            for c in (form.get("publicity") or {}).get("feedback") or ():
+                received[c["received"]] = received.get(c["received"], 0) + 1
+            for day in sorted(received):
+                events.append(Event(day, "收到意见", f"{received[day]} 条", "comment"))
+            events.append(Event(window.closes, "公示期满", window.close_text(), "closed"))
+    c = form.get("confirmation")
+    if c and c["on"] <= as_of:
+        events.append(Event(c["on"], "辨识确认", c["by"], "confirmed"))
+    w = form.get("withdrawal")
+    if w and w["on"] <= as_of:
+        events.append(Event(w["on"], "撤回", w["reason"], "withdrawn"))
+    order = {"signed": 0, "opened": 1, "comment": 2, "closed": 3, "confirmed": 4, "withdrawn": 5}
+    return sorted(events, key=lambda e: (e.on, order[e.kind]))

@@ -22,7 +22,8 @@ from .problems import ERROR, Problem
 THEME = Path(__file__).resolve().parent.parent / "theme"
 
 # View modules, each exposing pages(site, renderer) -> Iterable[Page].
-VIEWS = ("views.home", "views.units", "views.people", "views.forms", "views.rules", "views.listings")
+VIEWS = ("views.home", "views.units", "views.people", "views.forms", "views.rules", "views.listings",
+         "views.board")
 
 
 @dataclass
@@ -51,6 +52,9 @@ class Renderer:
             keep_trailing_newline=False,
         )
         self.env.globals.update(site=site, FORM_LABELS=FORM_LABELS, FORM_SHORT=FORM_SHORT, STATUS_CLASS=STATUS_CLASS)
+        from .views.board import template_globals  # comment link, QR code, feedback, history (publicity)
+
+        self.env.globals.update(template_globals(site))
         self.env.filters.update(cn_date=cn_date, nl2br=nl2br)
         self.current = ""
         self.links: list[tuple[str, str, str]] = []  # (from page, to page, source file)

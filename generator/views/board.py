@@ -1,0 +1,109 @@
+"""The publicity board (公示栏) and the publicity helpers every template uses:
+the comment link with its QR code and closing moment, the feedback summary and
+a form's history."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Iterable
+
+import segno
+from markupsafe import Markup
+
+from ..derive import FormView, Site
+from ..publicity import (CONFIRMED, OPEN, PENDING, SCHEDULED, Event, closes_iso, comment_link, feedback_counts,
+                         history)
+from ..render import Page, Renderer
+
+BOARD_PAGE = "board.md"
+RECENT_CONFIRMED = 20
+
+
+@dataclass(frozen=True)
+class CommentBox:
+    """What the page shows while a window is open."""
+
+    url: str  # empty when the site has no comment form
+    qr: Markup  # inline SVG of the URL, for printed notices
+    closes_iso: str  # the moment the script hides the link
+    close_text: str
+    end_of_day: bool  # closes at the end of its closing day (no closes_at)
+    days_left: int
+
+
+@dataclass(frozen=True)
+class Feedback:
+    total: int
+    handled: list[dict[str, Any]]  # public fields only: never the commenter
+    unhandled: int
+    counts: dict[str, int]
+
+
+def qr_svg(url: str) -> Markup:
+    """An inline SVG QR code. segno writes only path data and numbers, no text
+    from the record, so the markup is safe to embed."""
+    if not url:
+        return Markup("")
+    svg = segno.make(url, error="m", micro=False).svg_inline(scale=2, border=2, svgclass="lz-qr__code", lineclass=None,
+                                                             dark="#000", light="#fff")
+    return Markup(svg.replace("<svg ", '<svg role="img" aria-label="意见表二维码" ', 1))
+
+
+class Publicity:
+    """Template helpers, computed once per form."""
+
+    def __init__(self, site: Site) -> None:
+        self.site = site
+        self.template = site.cfg.publicity.get("comment_url") or ""
+        self._boxes: dict[str, CommentBox | None] = {}
+
+    def comment(self, fv: FormView) -> CommentBox | None:
+        """The comment box of an open form; None once the window has closed."""
+        if fv.status != OPEN or fv.window is None:
+            return None
+        if fv.id not in self._boxes:
+            url = comment_link(self.template, fv.id, fv.title, fv.unit["name"] if fv.unit else "")
+            w = fv.window
+            self._boxes[fv.id] = CommentBox(url, qr_svg(url), closes_iso(w, self.site.cfg.tz), w.close_text(),
+                                            not w.closes_at, fv.days_left)
+        return self._boxes[fv.id]
+
+    def feedback(self, fv: FormView) -> Feedback:
+        comments = ((fv.rec.get("publicity") or {}).get("feedback")) or []
+        handled = [{k: c.get(k) for k in ("received", "channel", "summary", "disposition", "reason")}
+                   for c in comments if c.get("disposition")]
+        counts = feedback_counts(comments)
+        return Feedback(len(comments), handled, counts["未处理"], counts)
+
+    def history(self, fv: FormView) -> list[Event]:
+        return history(fv.rec.data, fv.window, self.site.as_of)
+
+    def closed(self, fv: FormView) -> bool:
+        """Whether the window has closed by the as-of date (feedback is shown then)."""
+        return fv.window is not None and fv.window.closes < self.site.as_of
+
+
+def template_globals(site: Site) -> dict[str, Any]:
+    return {"publicity": Publicity(site), "BOARD_PAGE": BOARD_PAGE}
+
+
+def close_key(site: Site, fv: FormView) -> tuple[Any, ...]:
+    assert fv.window is not None
+    return (fv.window.close_moment(site.cfg.tz), fv.id)
+
+
+def board(site: Site) -> dict[str, Any]:
+    forms = list(site.forms.values())
+    open_forms = sorted((fv for fv in forms if fv.status == OPEN and fv.window), key=lambda fv: close_key(site, fv))
+    groups: dict[str, list[FormView]] = {}
+    for fv in open_forms:  # soonest closing first, so each unit's first form orders the groups
+        groups.setdefault(fv.unit_id, []).append(fv)
+    scheduled = sorted((fv for fv in forms if fv.status == SCHEDULED and fv.window), key=lambda fv: (fv.window.opens, fv.title, fv.id))  # type: ignore[union-attr]
+    pending = sorted((fv for fv in forms if fv.status == PENDING and fv.window), key=lambda fv: close_key(site, fv))
+    confirmed = sorted((fv for fv in forms if fv.status == CONFIRMED), key=lambda fv: (fv.rec["confirmation"]["on"], fv.id),
+                       reverse=True)[:RECENT_CONFIRMED]
+    return {"groups": list(groups.items()), "open_count": len(open_forms), "scheduled": scheduled, "pending": pending,
+            "confirmed": confirmed, "channels": site.cfg.publicity.get("channels") or {}}
+
+
+def pages(site: Site, r: Renderer) -> Iterable[Page]:
+    yield Page(BOARD_PAGE, "公示栏", r.render(BOARD_PAGE, "board.html", **board(site)), nav=("公示栏", 2))
