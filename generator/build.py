@@ -14,7 +14,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 from .check import CheckResult, run_check
 from .config import Config
@@ -63,7 +63,7 @@ def source_epoch(as_of: dt.date) -> str:
 
 
 def build_site(cfg: Config, as_of: dt.date, out: Path, drafts: bool = False, checked: CheckResult | None = None,
-               progress: Callable[[str], None] = say) -> BuildContext:
+               progress: Callable[[str], None] = say, edition: Any = None) -> BuildContext:
     t0 = time.perf_counter()
     result = checked or run_check(cfg)
     if result.problems.errors:
@@ -75,6 +75,7 @@ def build_site(cfg: Config, as_of: dt.date, out: Path, drafts: bool = False, che
 
     t = time.perf_counter()
     site = derive(cfg, result.content, as_of, drafts)
+    site.edition = edition
     pages, problems = render_site(site)
     if problems:
         raise BuildFailed(Problems(problems))
@@ -89,7 +90,8 @@ def build_site(cfg: Config, as_of: dt.date, out: Path, drafts: bool = False, che
         t = time.perf_counter()
         docs = staging / "docs"
         write_docs(pages, docs)
-        conf = mkdocs_config(cfg.get("site_name"), nav_of(pages), cfg.get("footer") or cfg.get("bureau"), docs, ctx.site_dir)
+        conf = mkdocs_config(cfg.get("site_name"), nav_of(pages), cfg.get("footer") or cfg.get("bureau"), docs, ctx.site_dir,
+                             versioned=edition is not None)
         write_config(conf, staging / "mkdocs.yml")
         timings["write"] = time.perf_counter() - t
         t = time.perf_counter()

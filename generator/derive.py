@@ -69,6 +69,7 @@ class Site:
     people_by_unit: dict[str, list[Record]] = field(default_factory=lambda: defaultdict(list))
     rules_by_unit: dict[str, list[Record]] = field(default_factory=lambda: defaultdict(list))
     flows_by_unit: dict[str, list[Record]] = field(default_factory=lambda: defaultdict(list))
+    edition: Any = None  # editions.EditionBuild when publishing
 
     def shown(self, fv: FormView) -> bool:
         """Whether a form gets a page: published, or any form in a drafts preview."""

@@ -59,7 +59,13 @@ def write_docs(pages: Iterable[Page], docs: Path) -> int:
     return written
 
 
-def mkdocs_config(site_name: str, nav: list[tuple[str, str]], footer: str, docs_dir: Path, site_dir: Path) -> dict[str, Any]:
+def mkdocs_config(site_name: str, nav: list[tuple[str, str]], footer: str, docs_dir: Path, site_dir: Path,
+                  versioned: bool = False) -> dict[str, Any]:
+    extra: dict[str, Any] = {"generator": False}
+    if versioned:
+        # Material's version selector reads ../versions.json beside the editions;
+        # any edition not aliased "current" shows the outdated banner.
+        extra["version"] = {"provider": "mike", "default": "current"}
     return {
         "site_name": site_name,
         "docs_dir": str(docs_dir),
@@ -76,9 +82,9 @@ def mkdocs_config(site_name: str, nav: list[tuple[str, str]], footer: str, docs_
             "icon": {"logo": "material/shield-check-outline"},
         },
         "plugins": [],  # Material's search plugin off: Pagefind replaces it
-        "extra_css": [ASSETS[0]],
+        "extra_css": [ASSETS[0], "assets/archive.css"],  # archive.css: the archives' yearly forms
         "extra_javascript": [ASSETS[1], "assets/comment.js"],  # comment.js: hides comment links after the window closes
-        "extra": {"generator": False},
+        "extra": extra,
         "copyright": footer,
         "nav": [{label: path} for label, path in nav],
         "not_in_nav": "/*",

@@ -23,7 +23,7 @@ THEME = Path(__file__).resolve().parent.parent / "theme"
 
 # View modules, each exposing pages(site, renderer) -> Iterable[Page].
 VIEWS = ("views.home", "views.units", "views.people", "views.forms", "views.rules", "views.listings",
-         "views.board")
+         "views.board", "views.editions", "views.search", "views.archives")
 
 
 @dataclass

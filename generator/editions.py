@@ -1,0 +1,416 @@
+"""Immutable, verifiable editions for the archive office.
+
+An edition is a BagIt bag (RFC 8493) written once and never changed:
+
+    archive/editions/<id>/            the bag: bagit.txt, bag-info.txt,
+        data/site/                    manifests and tag manifests in SHA-256 and SM3
+        data/content/                 the records exactly as published (private fields stripped unless restricted store)
+        data/report/                  check report, status of every record, change list, build inputs
+    archive/site/                     what the intranet serves
+        versions.json                 Material's version selector
+        current -> <newest id>        swapped atomically
+        <id> -> ../editions/<id>/data/site
+
+A publish builds into archive/.tmp-<id>/ and renames it into place, under a lock.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import errno
+import fcntl
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+import bagit
+
+from . import __version__
+from .changes import RecordChange, compare, from_json, summary, to_json
+from .check import CheckResult, run_check
+from .config import Config
+from .fields import strip_private
+from .load import load_content
+from .problems import Problems, UserError
+from .publicity import CONFIRMED
+from .records import Record
+
+ALGORITHMS = ("sha256", "sm3")
+# bagit only looks for manifests of hashlib's guaranteed algorithms; SM3 (the
+# national standard cited by China's archival rules) comes from OpenSSL here.
+bagit.CHECKSUM_ALGOS = set(bagit.CHECKSUM_ALGOS) | {"sm3"}
+ID_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})\.(\d+)$")
+BAG_GROUP = "廉政风险防控公示站点历次版本"
+
+
+@dataclass
+class EditionInfo:
+    id: str
+    date: str  # the as-of date
+    note: str
+    supersedes: str = ""
+    summary: str = ""
+    changes: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "date": self.date, "note": self.note, "supersedes": self.supersedes, "summary": self.summary,
+                "changes": self.changes}
+
+
+@dataclass
+class EditionBuild:
+    """What a publish adds to a build: the edition's id and the history up to it."""
+
+    id: str
+    history: list[EditionInfo]  # oldest first, this edition last
+
+
+def id_key(eid: str) -> tuple[str, int]:
+    m = ID_RE.match(eid)
+    return (m.group(1), int(m.group(2))) if m else ("", 0)
+
+
+class Archive:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.editions_dir = root / "editions"
+        self.public = root / "site"
+
+    def ids(self) -> list[str]:
+        if not self.editions_dir.is_dir():
+            return []
+        return sorted((p.name for p in self.editions_dir.iterdir() if ID_RE.match(p.name)), key=id_key)
+
+    def path(self, eid: str) -> Path:
+        return self.editions_dir / eid
+
+    def info(self, eid: str) -> EditionInfo:
+        rep = self.path(eid) / "data" / "report" / "edition.json"
+        d = json.loads(rep.read_text(encoding="utf-8"))
+        return EditionInfo(d["id"], d["date"], d["note"], d.get("supersedes", ""), d.get("summary", ""), d.get("changes", []))
+
+    def history(self) -> list[EditionInfo]:
+        return [self.info(e) for e in self.ids()]
+
+    def next_id(self, as_of: dt.date) -> str:
+        day = as_of.isoformat()
+        n = max([id_key(e)[1] for e in self.ids() if id_key(e)[0] == day] or [0])
+        return f"{day}.{n + 1}"
+
+    def records(self, eid: str) -> list[Record]:
+        return load_content(self.path(eid) / "data" / "content", workers=1).records
+
+    @contextmanager
+    def lock(self) -> Iterator[None]:
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.root / ".lock", os.O_CREAT | os.O_RDWR, 0o644)
+        except OSError as e:
+            raise UserError(f"无法写入版本库目录 {self.root}（{e.strerror}）；请检查 site_config.yml 的 archive 设置和目录权限") from None
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError as e:
+                if e.errno in (errno.EAGAIN, errno.EACCES):
+                    raise UserError("另一个发布正在进行（版本库已加锁），请等它完成后再发布") from None
+                raise
+            yield
+        finally:
+            os.close(fd)
+
+
+def dependency_versions() -> list[str]:
+    req = Path(__file__).resolve().parent.parent / "requirements.txt"
+    names = [ln.split("==")[0].strip() for ln in req.read_text(encoding="utf-8").splitlines() if "==" in ln and not ln.startswith("#")]
+    out = []
+    for n in sorted(names, key=str.lower):
+        try:
+            out.append(f"{n}=={metadata.version(n)}")
+        except metadata.PackageNotFoundError:
+            out.append(f"{n}==（未安装）")
+    return out
+
+
+def tree_digest(root: Path) -> str:
+    h = hashlib.sha256()
+    for p in sorted(root.rglob("*")):
+        if p.is_file():
+            h.update(p.relative_to(root).as_posix().encode() + b"\0" + hashlib.sha256(p.read_bytes()).digest())
+    return h.hexdigest()
+
+
+def git_commit(folder: Path) -> str:
+    try:
+        sha = subprocess.run(["git", "-C", str(folder), "rev-parse", "HEAD"], capture_output=True, text=True, timeout=10)
+        if sha.returncode != 0:
+            return ""
+        dirty = subprocess.run(["git", "-C", str(folder), "status", "--porcelain", "--", "."], capture_output=True, text=True, timeout=30)
+        return sha.stdout.strip() + ("（内容目录有未提交的改动）" if dirty.stdout.strip() else "")
+    except (OSError, subprocess.SubprocessError):
+        return ""
+
+
+def copy_content(cfg: Config, records: list[Record], dest: Path, restricted: bool) -> int:
+    """Copy the content folder; unless the archive is a restricted store,
+    rewrite files holding private values without them. Returns how many
+    files were stripped."""
+    src = cfg.content_dir
+    shutil.copytree(src, dest, ignore=shutil.ignore_patterns(".*"), symlinks=False)
+    if restricted:
+        return 0
+    from ruamel.yaml import YAML
+
+    stripped = 0
+    yaml = YAML()  # round trip: keeps comments and order of what stays
+    yaml.preserve_quotes = True
+    for rec in records:
+        if strip_private(rec.rtype.shape, rec.data) == rec.data or rec.rtype.markdown:
+            continue
+        target = dest / rec.path
+        doc = yaml.load(target.read_text(encoding="utf-8-sig"))
+        _drop_private(rec.rtype.shape, doc)
+        with target.open("w", encoding="utf-8") as fh:
+            yaml.dump(doc, fh)
+        stripped += 1
+    return stripped
+
+
+def _drop_private(shape: Any, node: Any) -> None:
+    if not isinstance(node, dict):
+        return
+    for f in shape.fields:
+        if f.key not in node:
+            continue
+        if f.private:
+            del node[f.key]
+        elif f.kind == "shape" and f.shape:
+            _drop_private(f.shape, node[f.key])
+        elif f.kind == "list" and f.item is not None and f.item.kind == "shape" and f.item.shape and isinstance(node[f.key], list):
+            for el in node[f.key]:
+                _drop_private(f.item.shape, el)
+
+
+def write_report(folder: Path, result: CheckResult, statuses: dict[str, Any], changes: list[RecordChange], info: EditionInfo,
+                 cfg: Config, as_of: dt.date, stripped: int, restricted: bool, history: list[EditionInfo]) -> None:
+    folder.mkdir(parents=True)
+    import io
+
+    buf = io.StringIO()
+    result.problems.report(buf, files=result.files)
+    (folder / "check.txt").write_text(buf.getvalue(), encoding="utf-8")
+    (folder / "status.json").write_text(json.dumps(statuses, ensure_ascii=False, indent=1, sort_keys=True), encoding="utf-8")
+    (folder / "changes.json").write_text(json.dumps(to_json(changes), ensure_ascii=False, indent=1), encoding="utf-8")
+    lines = [f"版本 {info.id}（{info.date}）相对 {info.supersedes or '（首个版本）'}：{summary(changes)}", ""]
+    for c in changes:
+        lines += c.lines()
+    (folder / "changes.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (folder / "edition.json").write_text(json.dumps(info.to_json(), ensure_ascii=False, indent=1), encoding="utf-8")
+    privacy = ("版本库为受限存储（archive_restricted: true）：data/content 保留保密字段。" if restricted else
+               f"data/content 已剔除保密字段（{stripped} 个文件），站点与报告中从不含保密字段。")
+    (folder / "privacy.txt").write_text(privacy + "\n", encoding="utf-8")
+    # everything a rebuild needs besides data/content
+    shutil.copy2(cfg.path, folder / "site_config.yml")
+    (folder / "build.json").write_text(json.dumps({"as_of": as_of.isoformat(), "edition": info.id}, indent=1), encoding="utf-8")
+    (folder / "history.json").write_text(json.dumps([h.to_json() for h in history], ensure_ascii=False, indent=1), encoding="utf-8")
+
+
+def publish(cfg: Config, as_of: dt.date, note: str, progress: Callable[[str], None],
+            fail_after: Callable[[str], None] | None = None) -> EditionInfo:
+    """Publish a new edition. `fail_after(step)` is called after each step (tests inject failures there)."""
+    from .build import BuildFailed, build_site
+    from .derive import derive
+
+    archive = Archive(cfg.archive_dir)
+    hook = fail_after or (lambda step: None)
+    with archive.lock():
+        for stale in archive.root.glob(".tmp-*"):
+            shutil.rmtree(stale, ignore_errors=True)  # left by a run that was killed
+        result = run_check(cfg)
+        if result.problems.fails(strict=True):
+            raise BuildFailed(result.problems, result.files)
+        hook("check")
+        history = archive.history()
+        prev = history[-1] if history else None
+        eid = archive.next_id(as_of)
+        final = archive.path(eid)
+        if final.exists():
+            raise UserError(f"版本 {eid} 已存在，不会覆盖")
+        old = archive.records(prev.id) if prev else []
+        changes = compare(old, result.content.records)
+        info = EditionInfo(eid, as_of.isoformat(), note, prev.id if prev else "", summary(changes), to_json(changes))
+        progress(f"发布版本 {eid}：{info.summary}")
+        tmp = archive.root / f".tmp-{eid}"
+        try:
+            ctx = build_site(cfg, as_of, tmp / "site", checked=result, progress=progress,
+                             edition=EditionBuild(eid, history + [info]))
+            hook("build")
+            restricted = bool(cfg.get("archive_restricted"))
+            stripped = copy_content(cfg, result.content.records, tmp / "content", restricted)
+            site = ctx.site
+            statuses = {fv.id: {"类型": fv.rec.rtype.label, "状态": fv.status, "标题": fv.title} for fv in site.forms.values()}
+            write_report(tmp / "report", result, statuses, changes, info, cfg, as_of, stripped, restricted, history + [info])
+            hook("report")
+            progress("正在计算 SHA-256 与 SM3 校验值 …")
+            confirmed = [fv for fv in site.forms.values() if fv.status == CONFIRMED]
+            old_confirmed = {k for k, v in _prev_status(archive, prev).items() if v.get("状态") == CONFIRMED}
+            new_conf = sorted(fv.id for fv in confirmed if fv.id not in old_confirmed)
+            bag_info = {
+                "Source-Organization": cfg.get("bureau"),
+                "External-Identifier": eid,
+                "External-Description": note,
+                "Bagging-Date": as_of.isoformat(),
+                "Bag-Group-Identifier": BAG_GROUP,
+                "Generator-Version": f"lianzheng-site {__version__} (Python {sys.version.split()[0]})",
+                "Dependency": dependency_versions(),
+                "Content-Digest": "sha256:" + tree_digest(tmp / "content"),
+                "Content-Git-Commit": git_commit(cfg.content_dir) or "（内容目录不在 git 中）",
+                "Supersedes": prev.id if prev else "（首个版本）",
+                "Edition-Note": note,
+                "Confirmations": f"{len(confirmed)} 份已确认，其中本版新增 {len(new_conf)} 份（明细见 data/report/status.json）",
+                "Changes": info.summary,
+            }
+            bagit.make_bag(str(tmp), bag_info, processes=2, checksums=list(ALGORITHMS))
+            hook("bag")
+            final.parent.mkdir(parents=True, exist_ok=True)
+            os.rename(tmp, final)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        hook("rename")
+        update_public(archive)
+        progress(f"版本 {eid} 已写入 {cfg.display(final)}；内网发布目录 {cfg.display(archive.public)}/ 的 current 已指向它")
+        return info
+
+
+def _prev_status(archive: Archive, prev: EditionInfo | None) -> dict[str, Any]:
+    if prev is None:
+        return {}
+    try:
+        return json.loads((archive.path(prev.id) / "data" / "report" / "status.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def _replace_symlink(link: Path, target: str) -> None:
+    tmp = link.with_name(f".{link.name}.tmp-{os.getpid()}")
+    if tmp.is_symlink() or tmp.exists():
+        tmp.unlink()
+    os.symlink(target, tmp)
+    os.replace(tmp, link)  # atomic: readers see the old or the new target, never none
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+REDIRECT = """<!doctype html>
+<html lang="zh"><head><meta charset="utf-8"><title>当前版本</title>
+<meta http-equiv="refresh" content="0; url=current/index.html"></head>
+<body><p><a href="current/index.html">前往当前版本</a></p></body></html>
+"""
+
+
+def update_public(archive: Archive) -> None:
+    """Make archive/site serve every edition side by side, newest as current."""
+    ids = archive.ids()
+    archive.public.mkdir(parents=True, exist_ok=True)
+    for eid in ids:
+        link = archive.public / eid
+        if not link.is_symlink():
+            _replace_symlink(link, f"../editions/{eid}/data/site")
+    versions = [{"version": eid, "title": eid + ("（当前）" if eid == ids[-1] else ""), "aliases": ["current"] if eid == ids[-1] else []}
+                for eid in reversed(ids)]
+    _write_atomic(archive.public / "versions.json", json.dumps(versions, ensure_ascii=False, indent=1) + "\n")
+    if ids:
+        _replace_symlink(archive.public / "current", ids[-1])
+    if not (archive.public / "index.html").exists():
+        _write_atomic(archive.public / "index.html", REDIRECT)
+
+
+def rebuild(archive: Archive, eid: str, out: Path, progress: Callable[[str], None]) -> Path:
+    """Build an edition's site again from its own data/content and build
+    inputs; with the same dependency versions the result is byte-identical."""
+    from .build import build_site
+    from .config import load_config
+
+    report = archive.path(eid) / "data" / "report"
+    cfg, probs = load_config(report / "site_config.yml")
+    if cfg is None:
+        raise UserError("版本中的配置无法读取：" + "；".join(p.format() for p in probs))
+    cfg.data["content"] = str(archive.path(eid) / "data" / "content")
+    meta = json.loads((report / "build.json").read_text(encoding="utf-8"))
+    history = [EditionInfo(**h) for h in json.loads((report / "history.json").read_text(encoding="utf-8"))]
+    build_site(cfg, dt.date.fromisoformat(meta["as_of"]), out, progress=progress, edition=EditionBuild(eid, history))
+    return out
+
+
+# ---------------------------------------------------------------- verify
+
+@dataclass
+class VerifyProblem:
+    edition: str
+    file: str
+    message: str
+
+    def format(self) -> str:
+        return f"{self.edition}: {self.file}: {self.message}" if self.file else f"{self.edition}: {self.message}"
+
+
+def verify(archive: Archive, eid: str, processes: int = 2) -> list[VerifyProblem]:
+    path = archive.path(eid)
+    out: list[VerifyProblem] = []
+    if not path.is_dir():
+        return [VerifyProblem(eid, "", "版本不存在")]
+    try:
+        bag = bagit.Bag(str(path))
+    except bagit.BagError as e:
+        return [VerifyProblem(eid, "", f"不是有效的 BagIt 包：{e}")]
+    missing_alg = [a for a in ALGORITHMS if a not in bag.algorithms]
+    for a in missing_alg:
+        out.append(VerifyProblem(eid, f"manifest-{a}.txt", f"缺少 {a.upper()} 清单"))
+    for a in ALGORITHMS:
+        if not (path / f"tagmanifest-{a}.txt").is_file():
+            out.append(VerifyProblem(eid, f"tagmanifest-{a}.txt", f"缺少 {a.upper()} 标签清单"))
+    # bagit's validate() stops at the first failed stage (a Payload-Oxum
+    # mismatch hides which file was added); run each stage and keep them all.
+    stages: list[Callable[[], Any]] = [bag._validate_structure, bag._validate_bagittxt, bag._validate_completeness,
+                                       lambda: bag._validate_entries(processes), bag._validate_oxum]
+    for stage in stages:
+        try:
+            stage()
+        except bagit.BagValidationError as e:
+            details = getattr(e, "details", None) or []
+            out.extend(_detail(eid, d) for d in details)
+            if not details:
+                out.append(VerifyProblem(eid, "", _zh_bag_message(str(getattr(e, "message", e)))))
+        except (bagit.BagError, OSError) as e:
+            out.append(VerifyProblem(eid, "", f"无法校验：{e}"))
+    if bag.info.get("External-Identifier") not in (eid, None):
+        out.append(VerifyProblem(eid, "bag-info.txt", f"版本号不符：{bag.info.get('External-Identifier')}"))
+    return out
+
+
+def _detail(eid: str, d: Any) -> VerifyProblem:
+    if isinstance(d, bagit.ChecksumMismatch):
+        return VerifyProblem(eid, d.path, f"{d.algorithm.upper()} 校验值不符（应为 {d.expected}，实为 {d.found}）：文件已被改动")
+    if isinstance(d, bagit.FileMissing):
+        return VerifyProblem(eid, d.path, "清单中的文件缺失")
+    if isinstance(d, bagit.UnexpectedFile):
+        return VerifyProblem(eid, d.path, "多出了清单中没有的文件")
+    return VerifyProblem(eid, getattr(d, "path", ""), str(d))
+
+
+def _zh_bag_message(msg: str) -> str:
+    if "Payload-Oxum" in msg:
+        return f"Payload-Oxum（文件总字节数与文件数）不符：{msg}"
+    return msg

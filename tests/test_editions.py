@@ -1,0 +1,187 @@
+"""Editions: immutable BagIt bags in SHA-256 and SM3, verified, diffed,
+reproducible, never half-written or overwritten."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from generator.build import BuildFailed
+from generator.editions import Archive, publish, rebuild, verify
+from generator.problems import UserError
+from support.sites import config, copy_tree
+
+MINI = Path(__file__).parent / "fixtures" / "mini" / "site_config.yml"
+AS_OF = dt.date(2009, 7, 1)
+
+
+def quiet(_msg: str) -> None:
+    pass
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    return copy_tree(MINI, tmp_path / "proj")
+
+
+def cli(conf: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "generator", *args, "--config", str(conf)], capture_output=True, text=True)
+
+
+def test_publish_twice_both_verify_and_loc_bagit_accepts(project: Path) -> None:
+    cfg = config(project)
+    first = publish(cfg, AS_OF, "首次发布", quiet)
+    second = publish(cfg, AS_OF, "再次发布", quiet)
+    assert (first.id, second.id) == ("2009-07-01.1", "2009-07-01.2")
+    archive = Archive(cfg.archive_dir)
+    assert archive.ids() == [first.id, second.id]
+    for eid in archive.ids():
+        assert verify(archive, eid) == []
+        bag = archive.path(eid)
+        for name in ("manifest-sha256.txt", "manifest-sm3.txt", "tagmanifest-sha256.txt", "tagmanifest-sm3.txt"):
+            assert (bag / name).is_file()
+        # the Library of Congress validator, in a fresh process
+        loc = subprocess.run([sys.executable, "-m", "bagit", "--validate", str(bag)], capture_output=True, text=True)
+        assert loc.returncode == 0, loc.stderr
+    info = (archive.path(second.id) / "bag-info.txt").read_text(encoding="utf-8")
+    for key in ("Source-Organization: 测试市卫生局", f"External-Identifier: {second.id}", "Bagging-Date: 2009-07-01",
+                "Payload-Oxum:", "Bag-Group-Identifier:", "Generator-Version:", "Dependency: mkdocs==1.6.1",
+                "Content-Digest: sha256:", "Content-Git-Commit:", f"Supersedes: {first.id}", "Edition-Note: 再次发布", "Confirmations:"):
+        assert key in info
+    public = archive.public
+    assert (public / "current").resolve() == (archive.path(second.id) / "data" / "site").resolve()
+    versions = json.loads((public / "versions.json").read_text(encoding="utf-8"))
+    assert [v["version"] for v in versions] == [second.id, first.id]
+    assert versions[0]["aliases"] == ["current"]
+    res = cli(project, "verify", "--all")
+    assert res.returncode == 0 and "2 个完整无误" in res.stdout
+
+
+def tamper_cases(site: Path) -> list[tuple[str, str]]:
+    page = next(site.rglob("index.html"))
+    return [("change", str(page.relative_to(site.parent.parent)))]
+
+
+@pytest.mark.parametrize("how", ["change-byte", "add-file", "remove-file", "change-content"])
+def test_any_change_fails_verify_naming_the_file(project: Path, how: str) -> None:
+    cfg = config(project)
+    eid = publish(cfg, AS_OF, "首次发布", quiet).id
+    bag = Archive(cfg.archive_dir).path(eid)
+    if how == "change-byte":
+        target = bag / "data" / "site" / "index.html"
+        data = bytearray(target.read_bytes())
+        data[100] = (data[100] + 1) % 256
+        target.write_bytes(bytes(data))
+        named = "data/site/index.html"
+    elif how == "add-file":
+        (bag / "data" / "site" / "extra.html").write_text("x", encoding="utf-8")
+        named = "data/site/extra.html"
+    elif how == "remove-file":
+        (bag / "data" / "site" / "campaign.html").unlink()
+        named = "data/site/campaign.html"
+    else:
+        target = next((bag / "data" / "content" / "units").glob("*.yml"))
+        target.write_text(target.read_text(encoding="utf-8") + " ", encoding="utf-8")
+        named = str(target.relative_to(bag))
+    problems = verify(Archive(cfg.archive_dir), eid)
+    assert problems and any(p.file == named for p in problems), [p.format() for p in problems]
+    res = cli(project, "verify", eid)
+    assert res.returncode == 1 and named in res.stderr
+
+
+@pytest.mark.parametrize("step", ["check", "build", "report", "bag"])
+def test_failure_mid_publish_leaves_no_partial_edition(project: Path, step: str) -> None:
+    cfg = config(project)
+    first = publish(cfg, AS_OF, "首次发布", quiet)
+    archive = Archive(cfg.archive_dir)
+    before = sorted(str(p) for p in archive.root.rglob("*"))
+
+    def boom(at: str) -> None:
+        if at == step:
+            raise RuntimeError(f"injected failure after {at}")
+
+    with pytest.raises(RuntimeError):
+        publish(cfg, AS_OF, "中途失败", quiet, fail_after=boom)
+    assert archive.ids() == [first.id]
+    assert sorted(str(p) for p in archive.root.rglob("*")) == before
+    assert verify(archive, first.id) == []
+
+
+def test_concurrent_publish_is_refused(project: Path) -> None:
+    cfg = config(project)
+    archive = Archive(cfg.archive_dir)
+    with archive.lock():
+        with pytest.raises(UserError, match="另一个发布正在进行"):
+            publish(cfg, AS_OF, "并发", quiet)
+    assert archive.ids() == []
+
+
+def test_existing_edition_is_never_overwritten(project: Path) -> None:
+    cfg = config(project)
+    archive = Archive(cfg.archive_dir)
+    (archive.editions_dir / "2009-07-01.1").mkdir(parents=True)
+    (archive.editions_dir / "2009-07-01.1" / "keep.txt").write_text("档案", encoding="utf-8")
+    eid = publish(cfg, AS_OF, "下一版", quiet).id
+    assert eid == "2009-07-01.2"
+    assert (archive.editions_dir / "2009-07-01.1" / "keep.txt").read_text(encoding="utf-8") == "档案"
+
+
+def test_strict_checks_refuse_to_publish(project: Path) -> None:
+    unit = project.parent / "content" / "units" / "rmyy.yml"
+    unit.write_text(unit.read_text(encoding="utf-8") + "\nnot_a_field: 1\n", encoding="utf-8")
+    with pytest.raises(BuildFailed):
+        publish(config(project), AS_OF, "坏记录", quiet)
+    assert Archive(config(project).archive_dir).ids() == []
+
+
+def test_diff_lists_known_changes_field_by_field(project: Path) -> None:
+    cfg = config(project)
+    a = publish(cfg, AS_OF, "首次发布", quiet).id
+    content = project.parent / "content"
+    form = content / "forms" / "personal" / "zhang-san-2009.yml"
+    text = form.read_text(encoding="utf-8")
+    assert "level: 高" in text
+    form.write_text(text.replace("level: 高", "level: 中", 1), encoding="utf-8")
+    (content / "people" / "zhao-liu.yml").rename(content / "people" / "zhao-qi.yml")
+    b = publish(cfg, AS_OF, "修改后发布", quiet).id
+    res = cli(project, "diff", a, b)
+    assert res.returncode == 0, res.stderr
+    out = res.stdout
+    assert "新增 1 条、修改 1 条、删除 1 条记录" in out
+    assert "新增 人员 zhao-qi" in out and "删除 人员 zhao-liu" in out
+    assert "修改 个人廉政风险和自我防范承诺表 zhang-san-2009" in out
+    assert "风险点第1项 › 风险等级：高 → 中" in out
+    changes = (Archive(cfg.archive_dir).path(b) / "data" / "report" / "changes.txt").read_text(encoding="utf-8")
+    assert "风险点第1项 › 风险等级：高 → 中" in changes
+
+
+def test_private_values_stripped_from_edition_content(project: Path) -> None:
+    from generator.check import iter_private_values, run_check
+
+    cfg = config(project)
+    private = [v for v in iter_private_values(run_check(cfg).content) if len(v) >= 4]
+    assert private
+    eid = publish(cfg, AS_OF, "首次发布", quiet).id
+    bag = Archive(cfg.archive_dir).path(eid)
+    for f in bag.rglob("*"):
+        if f.is_file():
+            text = f.read_bytes().decode("utf-8", errors="replace")
+            assert not [v for v in private if v in text], f
+    assert "已剔除保密字段" in (bag / "data" / "report" / "privacy.txt").read_text(encoding="utf-8")
+
+
+def test_rebuild_from_edition_is_byte_identical(project: Path, tmp_path: Path) -> None:
+    cfg = config(project)
+    publish(cfg, AS_OF, "首次发布", quiet)
+    eid = publish(cfg, AS_OF, "再次发布", quiet).id
+    archive = Archive(cfg.archive_dir)
+    out = rebuild(archive, eid, tmp_path / "rebuilt", quiet)
+    original = archive.path(eid) / "data" / "site"
+    a = {p.relative_to(original): p.read_bytes() for p in original.rglob("*") if p.is_file()}
+    b = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    assert a.keys() == b.keys()
+    assert [k for k in a if a[k] != b[k]] == []
