@@ -217,6 +217,7 @@ _YAML_PROBLEMS = [
     ("but found another document", "一个文件只能有一条记录（发现了第二个文档分隔符 ---）"),
     ("expected a single document", "一个文件只能有一条记录（发现了第二个文档分隔符 ---）"),
     ("found unhashable key", "键不能是列表或映射"),
+    ("exceeded maximum nesting depth", "嵌套层数过多（括号或缩进层次超出上限）"),
     ("found undefined tag handle", "未定义的标签"),
 ]
 
