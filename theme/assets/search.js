@@ -1,0 +1,332 @@
+/* Full-text search on Pagefind's pagefind.js (no framework, no network).
+   Every page: "/" focuses the header search box.
+   search.html: reads ?q= and filter parameters, shows filters, results with
+   title, unit, form type, status and a highlighted excerpt.
+   Written in ES5 so that old browsers parse it and show a clear message
+   instead of failing silently. */
+(function () {
+  "use strict";
+
+  var PAGE_SIZE = 10;
+  var DEBOUNCE_MS = 250;
+
+  function ready(fn) {
+    if (document.readyState !== "loading") fn();
+    else document.addEventListener("DOMContentLoaded", fn);
+  }
+
+  function el(tag, cls, text) {
+    var e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text !== undefined && text !== null) e.textContent = String(text);
+    return e;
+  }
+
+  /* Normalise what a clerk types. Numbers (phone numbers, document numbers)
+     are searched as a whole: otherwise Pagefind falls back to the longest
+     indexed prefix and 13900000002 would find every page containing "1". */
+  function prepare(q) {
+    q = String(q || "").replace(/[\u3000\s]+/g, " ").replace(/[“”„＂]/g, "\"").replace(/[，、；,;]/g, " ").trim();
+    if (/^[0-9０-９\s\-－—.]+$/.test(q)) q = "\"" + q.replace(/"/g, "") + "\"";
+    return q;
+  }
+
+  function onKey() {
+    document.addEventListener("keydown", function (e) {
+      if (e.key !== "/" || e.ctrlKey || e.metaKey || e.altKey) return;
+      var t = e.target;
+      if (t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName))) return;
+      var box = document.getElementById("lz-search-q") || document.getElementById("lz-hsearch-q");
+      if (!box || box.offsetParent === null) return;
+      e.preventDefault();
+      box.focus();
+      box.select();
+    });
+  }
+
+  function supported() {
+    return !!(window.Promise && window.fetch && window.URL && window.WebAssembly && window.URLSearchParams && window.history &&
+              window.history.replaceState);
+  }
+
+  /* Dynamic import kept out of the parser's sight for old browsers. */
+  function importModule(url) {
+    /* eslint-disable-next-line no-new-func */
+    return new Function("u", "return import(u)")(url);
+  }
+
+  function SearchPage(root) {
+    this.root = root;
+    this.cfg = JSON.parse(root.getAttribute("data-lz-search-config"));
+    this.form = root.querySelector("[data-lz-search-form]");
+    this.input = root.querySelector("#lz-search-q");
+    this.filterBox = root.querySelector("[data-lz-search-filters]");
+    this.status = root.querySelector("[data-lz-search-status]");
+    this.list = root.querySelector("[data-lz-search-results]");
+    this.more = root.querySelector("[data-lz-search-more]");
+    this.selects = {};
+    this.seq = 0;
+    this.results = [];
+    this.shown = 0;
+    this.timer = null;
+    this.timings = { start: performance.now() };
+  }
+
+  SearchPage.prototype.say = function (text) {
+    this.status.textContent = text;
+  };
+
+  SearchPage.prototype.load = function () {
+    var self = this;
+    var bundle = new URL(this.cfg.bundle, window.location.href).href;
+    var base = new URL(".", window.location.href).pathname; /* the site root: works under any sub-path */
+    return importModule(bundle).then(function (pf) {
+      return pf.options({
+        baseUrl: base,
+        excerptLength: 36,
+        ranking: self.cfg.ranking || {}
+      }).then(function () { return pf.init(); }).then(function () { return pf; });
+    });
+  };
+
+  SearchPage.prototype.filtersFromUrl = function (params) {
+    var out = {};
+    var names = this.cfg.filters;
+    for (var i = 0; i < names.length; i++) {
+      var v = params.get(names[i]);
+      if (v) out[names[i]] = v;
+    }
+    return out;
+  };
+
+  SearchPage.prototype.sortValues = function (name, values) {
+    var order = this.cfg.order[name];
+    return values.sort(function (a, b) {
+      if (order) {
+        var ia = order.indexOf(a), ib = order.indexOf(b);
+        if (ia !== ib) return (ia < 0 ? 999 : ia) - (ib < 0 ? 999 : ib);
+      }
+      if (/^\d+$/.test(a) && /^\d+$/.test(b)) return Number(b) - Number(a); /* years: newest first */
+      return a.localeCompare(b, "zh-Hans-CN");
+    });
+  };
+
+  SearchPage.prototype.buildFilters = function (all, chosen) {
+    var self = this;
+    var names = this.cfg.filters;
+    var any = false;
+    for (var i = 0; i < names.length; i++) {
+      var name = names[i];
+      var counts = all[name];
+      if (!counts) continue;
+      var values = this.sortValues(name, Object.keys(counts));
+      if (values.length < 2 && !chosen[name]) continue; /* a filter with one value narrows nothing */
+      any = true;
+      var id = "lz-search-f-" + i;
+      var wrap = el("span", "lz-search__filter");
+      var label = el("label", null, name);
+      label.setAttribute("for", id);
+      var sel = el("select");
+      sel.id = id;
+      sel.name = name;
+      sel.appendChild(new Option("全部", ""));
+      for (var j = 0; j < values.length; j++) {
+        var opt = new Option(values[j], values[j]);
+        opt.setAttribute("data-value", values[j]);
+        sel.appendChild(opt);
+      }
+      sel.value = chosen[name] || "";
+      sel.addEventListener("change", function () { self.run(true); });
+      wrap.appendChild(label);
+      wrap.appendChild(sel);
+      this.filterBox.appendChild(wrap);
+      this.selects[name] = sel;
+    }
+    this.filterBox.hidden = !any;
+  };
+
+  SearchPage.prototype.chosenFilters = function () {
+    var out = {};
+    var n = 0;
+    for (var name in this.selects) {
+      if (Object.prototype.hasOwnProperty.call(this.selects, name) && this.selects[name].value) {
+        out[name] = this.selects[name].value;
+        n++;
+      }
+    }
+    return n ? out : null;
+  };
+
+  /* Show how many results each filter value would keep. */
+  SearchPage.prototype.updateCounts = function (counts) {
+    for (var name in this.selects) {
+      if (!Object.prototype.hasOwnProperty.call(this.selects, name)) continue;
+      var sel = this.selects[name];
+      var c = (counts && counts[name]) || {};
+      for (var i = 1; i < sel.options.length; i++) {
+        var opt = sel.options[i];
+        var v = opt.getAttribute("data-value");
+        opt.textContent = counts ? v + "（" + (c[v] || 0) + "）" : v;
+      }
+    }
+  };
+
+  SearchPage.prototype.writeUrl = function (q, filters) {
+    var params = new URLSearchParams();
+    if (q) params.set("q", q);
+    if (filters) for (var k in filters) if (Object.prototype.hasOwnProperty.call(filters, k)) params.set(k, filters[k]);
+    var s = params.toString();
+    window.history.replaceState(null, "", window.location.pathname + (s ? "?" + s : ""));
+    document.title = (q ? "检索：" + q + " - " : "") + this.baseTitle;
+  };
+
+  SearchPage.prototype.run = function (now) {
+    var self = this;
+    if (this.timer) window.clearTimeout(this.timer);
+    if (now) return this.search();
+    this.timer = window.setTimeout(function () { self.search(); }, DEBOUNCE_MS);
+    return null;
+  };
+
+  /* The search itself, shared by the page and by bench/search_quality.py. */
+  SearchPage.prototype.query = function (raw, filters) {
+    var q = prepare(raw);
+    if (!q && !filters) return Promise.resolve(null);
+    return this.pf.search(q || null, filters ? { filters: filters } : {});
+  };
+
+  SearchPage.prototype.search = function () {
+    var self = this;
+    var raw = this.input.value;
+    var filters = this.chosenFilters();
+    var seq = ++this.seq;
+    var t0 = performance.now();
+    this.writeUrl(raw.trim(), filters);
+    if (!prepare(raw) && !filters) {
+      this.list.innerHTML = "";
+      this.more.hidden = true;
+      this.updateCounts(null);
+      this.say("请输入检索词，或选择筛选条件。");
+      return Promise.resolve();
+    }
+    this.say("正在检索 …");
+    return this.query(raw, filters).then(function (res) {
+      if (seq !== self.seq || !res) return;
+      self.results = res.results;
+      self.shown = 0;
+      self.list.innerHTML = "";
+      self.updateCounts(res.totalFilters);
+      if (!res.results.length) {
+        self.more.hidden = true;
+        self.say(raw.trim()
+          ? "没有找到与“" + raw.trim() + "”相关的已公布记录。请检查用字，或换一个较短的词（例如只输入姓名、单位简称或“回扣”这样的关键词）" +
+            (filters ? "，也可以把筛选条件改为“全部”。" : "。")
+          : "没有符合筛选条件的记录。");
+        self.timings.last = performance.now() - t0;
+        return;
+      }
+      return self.showMore().then(function () {
+        if (seq !== self.seq) return;
+        self.say("找到 " + res.results.length + " 条结果" + (filters ? "（已按条件筛选）" : "") + "。");
+        self.timings.last = performance.now() - t0;
+        if (self.timings.first === undefined) self.timings.first = performance.now() - self.timings.start;
+      });
+    }).catch(function (err) {
+      self.say("检索出错：" + (err && err.message ? err.message : err) + "。请刷新页面后重试。");
+    });
+  };
+
+  SearchPage.prototype.showMore = function () {
+    var self = this;
+    var seq = this.seq;
+    var batch = this.results.slice(this.shown, this.shown + PAGE_SIZE);
+    return Promise.all(batch.map(function (r) { return r.data(); })).then(function (items) {
+      if (seq !== self.seq) return;
+      var first = null;
+      for (var i = 0; i < items.length; i++) {
+        var li = self.renderHit(items[i]);
+        if (!first) first = li;
+        self.list.appendChild(li);
+      }
+      self.shown += items.length;
+      var left = self.results.length - self.shown;
+      self.more.hidden = left <= 0;
+      if (left > 0) self.more.textContent = "显示更多结果（还有 " + left + " 条）";
+      return first;
+    });
+  };
+
+  SearchPage.prototype.renderHit = function (d) {
+    var m = d.meta || {};
+    var li = el("li", "lz-hit");
+    var h = el("h2", "lz-hit__title");
+    var a = el("a", null, m.title || d.url);
+    a.href = d.url;
+    h.appendChild(a);
+    li.appendChild(h);
+    var info = el("p", "lz-hit__meta");
+    var parts = [m["类别"], m["单位"], m["表类"], m["年度"] ? m["年度"] + "年度" : "", m["职务"]];
+    for (var i = 0; i < parts.length; i++) {
+      if (!parts[i]) continue;
+      if (info.childNodes.length) info.appendChild(document.createTextNode(" · "));
+      info.appendChild(el("span", null, parts[i]));
+    }
+    if (m["状态"]) {
+      info.appendChild(document.createTextNode(" "));
+      info.appendChild(el("span", "lz-status lz-status--" + (this.cfg.statusClass[m["状态"]] || "none"), m["状态"]));
+    }
+    li.appendChild(info);
+    var ex = el("p", "lz-hit__excerpt");
+    ex.innerHTML = d.excerpt; /* Pagefind escapes the page text; only its <mark> is markup */
+    li.appendChild(ex);
+    return li;
+  };
+
+  SearchPage.prototype.start = function () {
+    var self = this;
+    this.baseTitle = document.title;
+    if (!supported()) {
+      this.say("当前浏览器版本过旧，无法使用全文检索。请使用较新版本的浏览器，或从导航中的“单位”“人员”“承诺表”“制度汇编”逐级查找。");
+      return;
+    }
+    var params = new URLSearchParams(window.location.search);
+    this.input.value = params.get("q") || "";
+    var chosen = this.filtersFromUrl(params);
+    this.say("正在载入检索索引 …");
+    this.ready = this.load().then(function (pf) {
+      self.pf = pf;
+      return pf.filters();
+    }).then(function (all) {
+      self.buildFilters(all, chosen);
+      self.form.addEventListener("submit", function (e) {
+        e.preventDefault();
+        self.run(true);
+      });
+      self.input.addEventListener("input", function () { self.run(false); });
+      self.more.addEventListener("click", function () {
+        var n = self.shown;
+        self.showMore().then(function () {
+          var next = self.list.children[n];
+          var link = next && next.querySelector("a");
+          if (link) link.focus(); /* keyboard users continue where the new results start */
+        });
+      });
+      return self.search();
+    }, function () {
+      self.say(window.location.protocol === "file:"
+        ? "直接打开本地文件时无法检索。请通过内网网站地址访问本站，或从导航中逐级查找。"
+        : "检索索引载入失败。请刷新页面重试；如仍失败，请联系网站管理员（检索索引可能未生成）。");
+    });
+  };
+
+  ready(function () {
+    onKey();
+    var root = document.querySelector("[data-lz-search]");
+    if (!root) return;
+    var header = document.querySelector("[data-lz-hsearch]");
+    if (header) header.hidden = true; /* this page has its own, larger box */
+    var page = new SearchPage(root);
+    window.lzSearch = page; /* for tests and bench/search_quality.py */
+    page.start();
+  });
+})();
