@@ -17,7 +17,7 @@ from .index import Content
 from .load import Loaded, load_content, locate
 from .problems import ERROR, WARNING, Problem, Problems
 from .publicity import Calendar, window_of
-from .records import BY_NAME, MEDICAL_ROLES, RULE_REQUIRED_AREAS, Record, archives_for
+from .records import BY_NAME, GRADES, MEDICAL_ROLES, RULE_REQUIRED_AREAS, Record, archives_for
 
 
 @dataclass
@@ -289,6 +289,11 @@ class Checker:
                     self.add(a, "ethics.grade", "考评等次",
                              f"得分 {eth['score']:g}、扣分 {eth.get('deduction', 0):g} 对应“{want}”，填写的是“{eth['grade']}”",
                              f"“{want}”", "等次标准见 site_config.yml 的 ethics_thresholds")
+            elif "deduction" in eth:  # no score: the deduction alone caps the grade
+                best = grade_for(100, eth["deduction"], self.cfg.thresholds)
+                if GRADES.index(eth["grade"]) < GRADES.index(best):
+                    self.add(a, "ethics.grade", "考评等次", f"扣分 {eth['deduction']:g} 最高只能评为“{best}”，填写的是“{eth['grade']}”",
+                             f"“{best}”或更低的等次", "等次标准见 site_config.yml 的 ethics_thresholds")
         if person is not None and a.get("report") and "党员干部廉政档案" not in archives_for(person.get("roles", [])):
             self.add(a, "report", "述职述廉", f"{person['name']} 不属于干部，却填写了述职述廉", "仅干部填写", severity=WARNING)
 
@@ -307,7 +312,8 @@ def rules_deadline(content: Content, year: int) -> Any:
 
 
 def grade_for(score: float, deduction: float, thresholds: list[dict[str, Any]]) -> str:
-    for t in thresholds:
+    # Best grade first, whatever order site_config.yml lists them in.
+    for t in sorted(thresholds, key=lambda t: GRADES.index(t["grade"])):
         if score >= t["min_score"] and deduction < t.get("max_deduction", 101):
             return str(t["grade"])
     return "较差"

@@ -1,0 +1,160 @@
+"""The two personal archives: one page per person per archive, indexes by unit,
+department and year, the supervision office's to-do list, and yearly
+registration forms printable per department."""
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any, Callable, Iterable
+
+from markupsafe import Markup
+
+from .. import archives as A
+from ..derive import Site
+from ..paths import listing_page, person_page, unit_page
+from ..records import GRADES
+from ..render import Page, Renderer
+from .listings import a, paged
+
+NAV = ("档案", 40)
+
+
+def pages(site: Site, r: Renderer) -> Iterable[Page]:
+    arcs = A.derive_archives(site)
+    r.env.globals.update(archive_page=A.archive_page, archive_short=A.SHORT, archive_year_form=A.YEAR_FORM,
+                         archive_unit_page=A.unit_index_page, archive_print_page=A.print_page, GRADES=GRADES)
+    yield from person_archives(site, r, arcs)
+    yield index(site, r, arcs)
+    yield from unit_indexes(site, r, arcs)
+    yield from year_indexes(site, r, arcs)
+    yield from todo(site, r, arcs)
+    yield from print_pages(site, r, arcs)
+
+
+def person_archives(site: Site, r: Renderer, arcs: A.Archives) -> Iterable[Page]:
+    for arc in arcs.archives:
+        p = arc.person
+        others = [o for o in arcs.by_person[p.id] if o is not arc]
+        yield Page(arc.path, f"{p['name']}·{A.SHORT[arc.kind]}",
+                   r.render(arc.path, "archive.html", source=p.path, arc=arc, others=others, first_year=arcs.first_year),
+                   source=p.path, meta={"pagefind": True, "kind": "档案", "unit": p["unit"],
+                                        "print_footer": f"{arc.kind} · {p['name']} · 截至 {site.as_of.isoformat()}"})
+
+
+def year_counts(arcs: A.Archives) -> list[dict[str, Any]]:
+    rows = []
+    for y in sorted(arcs.by_year, reverse=True):
+        entries = arcs.by_year[y]
+        grades = Counter(ay.grade for arc, ay in entries if arc.kind == A.ARCHIVE_ETHICS and ay.grade)
+        rows.append({
+            "year": y, "path": listing_page(A.year_index_base(y), 1),
+            "cadre": sum(arc.kind == A.ARCHIVE_CADRE for arc, _ in entries),
+            "ethics": sum(arc.kind == A.ARCHIVE_ETHICS for arc, _ in entries),
+            "pledges": sum(len(ay.pledges) for _, ay in entries),
+            "assessed": sum(ay.assessment is not None for _, ay in entries),
+            "grades": [grades.get(g, 0) for g in GRADES],
+        })
+    return rows
+
+
+def index(site: Site, r: Renderer, arcs: A.Archives) -> Page:
+    units = []
+    for u in site.content.units():
+        mine = arcs.by_unit.get(u.id, [])
+        former = arcs.former_by_unit.get(u.id, [])
+        if mine or former:
+            units.append({"id": u.id, "name": u["name"], "cadre": arcs.count(A.ARCHIVE_CADRE, mine),
+                          "ethics": arcs.count(A.ARCHIVE_ETHICS, mine), "former": len({x.person.id for x in former})})
+    totals = {k: sum(x.kind == k for x in arcs.archives) for k in A.KINDS}
+    html = r.render(A.INDEX_PAGE, "archive_index.html", units=units, years=year_counts(arcs), totals=totals,
+                    todo=len(arcs.todo), todo_path=listing_page(A.TODO_BASE, 1), first_year=arcs.first_year)
+    return Page(A.INDEX_PAGE, "廉政档案与医德档案", html, nav=NAV, meta={"pagefind": True})
+
+
+def unit_indexes(site: Site, r: Renderer, arcs: A.Archives) -> Iterable[Page]:
+    for u in site.content.units():
+        mine = arcs.by_unit.get(u.id, [])
+        groups = []
+        dept_ids = [d["id"] for d in u.get("departments", [])]
+        for did in dept_ids + [None]:
+            people = _people(arcs.by_department.get((u.id, did), []))
+            prints = _prints(arcs, u.id, did)
+            if people or prints:
+                groups.append({"id": did, "name": site.department_name(u.id, did) if did else "未分科室",
+                               "people": people, "prints": prints})
+        # Departments known only from past years (history) still get their print links.
+        for (kind, uid, did, year) in sorted(arcs.by_position, key=lambda k: (k[2] or "", k[3], k[0])):
+            if uid == u.id and did is not None and did not in dept_ids and all(g["id"] != did for g in groups):
+                groups.append({"id": did, "name": site.department_name(u.id, did), "people": [], "prints": _prints(arcs, u.id, did)})
+        path = A.unit_index_page(u.id)
+        former = _people(arcs.former_by_unit.get(u.id, []))
+        html = r.render(path, "archive_unit.html", source=u.path, unit=u, groups=groups, former=former,
+                        cadre=arcs.count(A.ARCHIVE_CADRE, mine), ethics=arcs.count(A.ARCHIVE_ETHICS, mine))
+        yield Page(path, f"{u['name']}·档案", html, source=u.path, meta={"kind": "档案", "unit": u.id})
+
+
+def _people(archives: list[A.Archive]) -> list[dict[str, Any]]:
+    """One row per person, with each of their archives in this list."""
+    rows: dict[str, dict[str, Any]] = {}
+    for arc in archives:
+        row = rows.setdefault(arc.person.id, {"person": arc.person, "archives": []})
+        row["archives"].append(arc)
+    return sorted(rows.values(), key=lambda row: (row["person"].get("department") or "", row["person"].id))
+
+
+def _prints(arcs: A.Archives, unit_id: str, dept_id: str | None) -> list[dict[str, Any]]:
+    out = []
+    for kind in A.KINDS:
+        years = sorted((k[3] for k in arcs.by_position if k[0] == kind and k[1] == unit_id and k[2] == dept_id), reverse=True)
+        for y in years:
+            out.append({"kind": kind, "year": y, "path": A.print_page(kind, unit_id, y, dept_id),
+                        "n": len(arcs.by_position[(kind, unit_id, dept_id, y)])})
+    return out
+
+
+def year_indexes(site: Site, r: Renderer, arcs: A.Archives) -> Iterable[Page]:
+    years = sorted(arcs.by_year, reverse=True)
+    siblings = [(f"{y}年度", listing_page(A.year_index_base(y), 1)) for y in years] + [("待办", listing_page(A.TODO_BASE, 1))]
+    columns = ("姓名", "档案", "单位（当年）", "科室（当年）", "已确认承诺", "年度考评", "等次/践诺评价")
+    for y in years:
+        entries = sorted(arcs.by_year[y], key=lambda e: (e[1].post.unit_id, e[1].post.department_id or "", e[0].person.id, e[0].kind))
+        rows: list[Callable[[], list[Any]]] = [
+            (lambda arc=arc, ay=ay: [
+                Markup('<a href="{}">{}</a>').format(r.link(arc.path, f"y{ay.year}"), arc.person["name"]),
+                A.SHORT[arc.kind], a(r, unit_page(ay.post.unit_id), site.unit_name(ay.post.unit_id)),
+                site.department_name(ay.post.unit_id, ay.post.department_id), len(ay.pledges),
+                "有" if ay.assessment else "—", _result(arc, ay)]) for arc, ay in entries]
+        before = f"（{arcs.first_year}年专项工作开展前，尚无承诺表）" if arcs.first_year and y < arcs.first_year else ""
+        yield from paged(r, A.year_index_base(y), f"{y}年度档案", columns, rows, siblings=siblings,
+                         intro=f"{y}年度归入档案的已确认个人承诺表与年度考评{before}。")
+
+
+def _result(arc: A.Archive, ay: A.ArchiveYear) -> str:
+    if ay.assessment is None:
+        return ""
+    if arc.kind == A.ARCHIVE_ETHICS and ay.grade:
+        return ay.grade + ("（一票否决）" if ay.vetoes else "")
+    return str(ay.assessment.get("fulfilment_grade") or "")
+
+
+def todo(site: Site, r: Renderer, arcs: A.Archives) -> Iterable[Page]:
+    years = sorted(arcs.by_year, reverse=True)
+    siblings = [(f"{y}年度", listing_page(A.year_index_base(y), 1)) for y in years] + [("待办", listing_page(A.TODO_BASE, 1))]
+    rows: list[Callable[[], list[Any]]] = [
+        (lambda t=t: [t.year, a(r, person_page(t.person.id), t.person["name"]),
+                      a(r, unit_page(t.post.unit_id), site.unit_name(t.post.unit_id)),
+                      Markup("、").join(a(r, A.archive_page(k, t.person.id), A.SHORT[k]) for k in t.archives) if t.archives else "—",
+                      t.reason, t.detail]) for t in arcs.todo]
+    first = f"自{arcs.first_year}年（专项工作开展之年）起，" if arcs.first_year else ""
+    yield from paged(r, A.TODO_BASE, "档案待办", ("年度", "姓名", "单位（当年）", "档案", "情况", "说明"), rows, siblings=siblings,
+                     intro=f"{first}有年度考评却没有经党政班子确认的个人承诺表的人员，由监察室跟进补办；只有已确认的承诺表才归入档案。")
+
+
+def print_pages(site: Site, r: Renderer, arcs: A.Archives) -> Iterable[Page]:
+    for (kind, uid, did, year), entries in sorted(arcs.by_position.items(), key=lambda kv: (kv[0][1], kv[0][2] or "", kv[0][3], kv[0][0])):
+        path = A.print_page(kind, uid, year, did)
+        dname = site.department_name(uid, did) if did else ""
+        title = f"{site.unit_name(uid)}{dname} {year}年度{A.YEAR_FORM[kind]}"
+        entries = sorted(entries, key=lambda e: e[0].person.id)
+        html = r.render(path, "archive_print.html", source=site.content.get(uid, "unit").path if site.content.get(uid, "unit") else "",
+                        kind=kind, unit_id=uid, dept_id=did, year=year, entries=entries, title=title)
+        yield Page(path, title, html, meta={"print_footer": f"{title} · 截至 {site.as_of.isoformat()}"})
