@@ -237,8 +237,23 @@ def compose(text: str, shown: str, line_offset: int = 0) -> tuple[yaml.Node | No
         if unclosed and ctx is not None and mark is not None and ctx.line != mark.line:  # where it was opened
             hint += f"（相关内容从第 {ctx.line + 1 + line_offset} 行第 {ctx.column + 1} 列开始）"
         return None, Problem(shown, line, col, ERROR, "", "", f"YAML 语法错误：{msg}", hint=hint)
-    except yaml.YAMLError as e:  # pragma: no cover - reader errors without marks
-        return None, Problem(shown, 0, 0, ERROR, "", "", f"YAML 无法解析：{e}")
+    except yaml.reader.ReaderError as e:  # a character YAML forbids; no mark, only an offset
+        line, col = _offset_position(text, e.position)
+        char = f"U+{e.character:04X}" if isinstance(e.character, int) else repr(e.character)
+        return None, Problem(shown, line + line_offset, col, ERROR, "", "", f"含有 YAML 不允许的控制字符（{char}）",
+                             hint="删除这个不可见字符")
+    except yaml.YAMLError as e:  # pragma: no cover - other errors without marks
+        return None, Problem(shown, 0, 0, ERROR, "", "", "YAML 无法解析：" + " ".join(str(e).split()))
+
+
+def _offset_position(text: str, offset: int) -> tuple[int, int]:
+    """Line and column of a reader offset: libyaml counts UTF-8 bytes, PyYAML characters."""
+    if _Loader.__name__.startswith("C"):
+        raw = text.encode("utf-8")
+        start = raw.rfind(b"\n", 0, offset) + 1
+        return raw.count(b"\n", 0, offset) + 1, len(raw[start:offset].decode("utf-8", "replace")) + 1
+    start = text.rfind("\n", 0, offset) + 1
+    return text.count("\n", 0, offset) + 1, offset - start + 1
 
 
 class Validator:
