@@ -37,6 +37,8 @@ CORPUS = {
                   "content/units/empty.yml:1:1: 错误 文件是空的；应为一条单位记录；可用 python -m generator new unit 生成模板"),
     "comments-only.yml": ("units/comments-only.yml",
                           "content/units/comments-only.yml:1:1: 错误 文件是空的；应为一条单位记录；可用 python -m generator new unit 生成模板"),
+    "control-char.yml": ("units/control-char.yml",
+                         "content/units/control-char.yml:2:8: 错误 含有 YAML 不允许的控制字符（U+001F）；删除这个不可见字符"),
     "tabs.yml": ("units/tabs.yml",
                  "content/units/tabs.yml:4:1: 错误 行首用了制表符（Tab）缩进；应为空格缩进；YAML 只能用空格缩进；请把 Tab 换成两个空格"),
     "nul.yml": ("units/nul.yml",
