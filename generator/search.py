@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 import subprocess
 import sys
 import time
@@ -28,10 +29,25 @@ BUNDLE_DIR = "pagefind"  # relative to the site root; search.js loads BUNDLE_DIR
 LANGUAGE = "zh"  # one index for the whole site, whatever a page's <html lang> says
 TIMEOUT_S = 600
 
+# Page chrome inside record content that must not match or show in excerpts:
+# buttons and links that are not printed either (print, comment form),
+# the print footer, and screen-reader-only table captions ("表头信息").
+EXCLUDE_SELECTORS = (".lz-noprint", ".lz-print-footer", "[data-lz-print]", ".lz-sr")
+
 # Pagefind's ready-made UIs: the site uses its own small UI on pagefind.js
 # (theme/assets/search.js), so these are not shipped.
 UNUSED_UI = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-modular-ui.js", "pagefind-modular-ui.css",
              "pagefind-component-ui.js", "pagefind-component-ui.css", "pagefind-highlight.js")
+
+# The index's own Chinese words, for query segmentation in the browser (search.js):
+# Pagefind 1.5 splits queries with the browser's Intl.Segmenter, which often
+# cuts differently from the jieba segmentation used at index time (upstream
+# issue 1237: 陈晓红 → 陈|晓红 against 陈晓红, 中医院 against 中医|院), and a query
+# word that is not an index word finds nothing. search.js instead splits a
+# query into words of this list, so every query word is one Pagefind knows.
+WORDS_FILE = "lz-words.json"
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_WORD_EDGE = re.compile(r"^[^\w]+|[^\w]+$")
 
 # Filter names as the reader sees them, in the order the results page shows them.
 FILTERS = ("类别", "单位", "科室", "表类", "年度", "公示状态", "风险等级", "重点领域", "档案")
@@ -63,7 +79,7 @@ def run_pagefind(site_dir: Path) -> IndexStats:
         raise IndexFailed("找不到 Pagefind 扩展版程序（pagefind_bin_extended）",
                           "请在虚拟环境中安装 requirements.txt 中固定版本的依赖后重试") from e
     cmd = [str(exe), "--site", str(site_dir), "--output-subdir", BUNDLE_DIR,
-           "--force-language", LANGUAGE, "--keep-index-url"]
+           "--force-language", LANGUAGE, "--keep-index-url", "--exclude-selectors", ", ".join(EXCLUDE_SELECTORS)]
     t = time.perf_counter()
     try:
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=TIMEOUT_S, check=False)
@@ -77,6 +93,7 @@ def run_pagefind(site_dir: Path) -> IndexStats:
     bundle = site_dir / BUNDLE_DIR
     for name in UNUSED_UI:
         (bundle / name).unlink(missing_ok=True)
+    write_words(site_dir)
     files = [p for p in bundle.rglob("*") if p.is_file()]
     return IndexStats(pages=_count(out, "pages"), words=_count(out, "words"), filters=_count(out, "filters"),
                       seconds=seconds, bytes=sum(p.stat().st_size for p in files), files=len(files))
@@ -116,14 +133,36 @@ def index_site(ctx: "BuildContext") -> None:
 # ------------------------------------------------------------------ reading the bundle back
 
 
+def index_words(site_dir: Path) -> list[str]:
+    """The distinct Chinese words of the index, as Pagefind segmented them
+    (it marks word boundaries in the stored page text with zero-width spaces)."""
+    words: set[str] = set()
+    for path in (site_dir / BUNDLE_DIR / "fragment").glob("*.pf_fragment"):
+        text = _decode(path)["content"]
+        for token in re.split(r"[\u200b\s]+", str(text)):
+            token = _WORD_EDGE.sub("", token)
+            if token and _HAN.search(token):
+                words.add(token.lower())
+    return sorted(words)
+
+
+def write_words(site_dir: Path) -> None:
+    (site_dir / BUNDLE_DIR / WORDS_FILE).write_text(
+        json.dumps(index_words(site_dir), ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+
+
+def _decode(path: Path) -> dict[str, object]:
+    data = gzip.decompress(path.read_bytes())
+    if data.startswith(b"pagefind_dcd"):
+        data = data[len(b"pagefind_dcd"):]
+    return json.loads(data)  # type: ignore[no-any-return]
+
+
 def fragments(site_dir: Path) -> Iterator[dict[str, object]]:
     """Every indexed page as Pagefind stored it (url, content, meta, filters):
     what a reader of the site can retrieve through search."""
     for path in sorted((site_dir / BUNDLE_DIR / "fragment").glob("*.pf_fragment")):
-        data = gzip.decompress(path.read_bytes())
-        if data.startswith(b"pagefind_dcd"):
-            data = data[len(b"pagefind_dcd"):]
-        frag = json.loads(data)
+        frag = _decode(path)
         # Pagefind marks its word boundaries with zero-width spaces
         frag["content"] = str(frag.get("content", "")).replace("\u200b", "")
         yield frag

@@ -14,7 +14,7 @@ from ..derive import FORM_SHORT, STATUS_CLASS, Site
 from ..publicity import STATUSES
 from ..records import KEY_AREAS, LEVELS
 from ..render import Page, Renderer
-from ..search import BUNDLE_DIR, FILTERS
+from ..search import BUNDLE_DIR, FILTERS, WORDS_FILE
 
 PATH = "search.md"
 NAV = ("全文检索", 90)
@@ -34,6 +34,7 @@ def filter_order() -> dict[str, list[str]]:
 def pages(site: Site, r: Renderer) -> Iterable[Page]:
     config = {
         "bundle": BUNDLE_DIR + "/pagefind.js",
+        "words": BUNDLE_DIR + "/" + WORDS_FILE,
         "filters": list(FILTERS),
         "order": filter_order(),
         "statusClass": STATUS_CLASS,

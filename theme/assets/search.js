@@ -31,6 +31,86 @@
     return q;
   }
 
+  var HAN = /[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]/;
+  var MAX_SPLITS = 4; /* query variants tried per search */
+
+  /* Query segmentation that agrees with the index. Pagefind 1.5 would split
+     the query with the browser's Intl.Segmenter, which often cuts Chinese
+     differently from the jieba segmentation of the index (upstream issue
+     1237): a query word the index does not have finds nothing (陈晓红 is
+     indexed as one word, the browser asks for 陈 + 晓红). We split with the
+     index's own words (pagefind/lz-words.json, written at build time) and
+     try the few most likely splits, plus the browser's, and merge. */
+  function Splitter(words) {
+    this.known = Object.create(null);
+    this.longest = 1;
+    for (var i = 0; i < words.length; i++) {
+      this.known[words[i]] = true;
+      if (words[i].length > this.longest) this.longest = Math.min(words[i].length, 12);
+    }
+    this.icu = null;
+    try { this.icu = new Intl.Segmenter("zh", { granularity: "word" }); } catch (e) { this.icu = null; }
+  }
+
+  /* The best splits of a run of text into index words (fewest words); a
+     character that is no index word on its own stands alone, at a cost. */
+  Splitter.prototype.best = function (run) {
+    var n = run.length;
+    var memo = [];
+    memo[n] = [{ cost: 0, words: [] }];
+    for (var i = n - 1; i >= 0; i--) {
+      var out = [];
+      for (var j = i + 1; j <= Math.min(n, i + this.longest); j++) {
+        var w = run.slice(i, j);
+        var known = this.known[w] === true;
+        if (!known && j > i + 1) continue;
+        var step = known ? 1 : 3;
+        for (var k = 0; k < memo[j].length; k++) {
+          out.push({ cost: memo[j][k].cost + step, words: [w].concat(memo[j][k].words) });
+        }
+      }
+      out.sort(function (a, b) { return a.cost - b.cost || b.words[0].length - a.words[0].length; });
+      memo[i] = out.slice(0, MAX_SPLITS);
+    }
+    /* only the equally good splits: a worse one mostly adds noise */
+    var top = memo[0][0].cost;
+    return memo[0].filter(function (s) { return s.cost === top; }).map(function (s) { return s.words.join(" "); });
+  };
+
+  Splitter.prototype.browser = function (part) {
+    if (!this.icu) return null;
+    var out = [];
+    var it = this.icu.segment(part)[Symbol.iterator]();
+    for (var r = it.next(); !r.done; r = it.next()) if (r.value.isWordLike) out.push(r.value.segment);
+    return out.join(" ");
+  };
+
+  /* Query strings to run, most likely first. */
+  Splitter.prototype.variants = function (q) {
+    var exact = /^".+"$/.test(q);
+    var parts = q.replace(/"/g, " ").split(" ").filter(function (x) { return x; });
+    var options = [];
+    var most = 1;
+    for (var i = 0; i < parts.length; i++) {
+      var part = parts[i].toLowerCase();
+      var list = [part];
+      if (HAN.test(part)) {
+        list = this.best(part);
+        var b = this.browser(part);
+        if (b && list.indexOf(b) < 0) list.splice(1, 0, b);
+      }
+      options.push(list);
+      most = Math.max(most, list.length);
+    }
+    var out = [];
+    for (var v = 0; v < Math.min(most, MAX_SPLITS + 1); v++) {
+      var words = options.map(function (list) { return list[Math.min(v, list.length - 1)]; }).join(" ");
+      var s = exact ? "\"" + words + "\"" : words;
+      if (out.indexOf(s) < 0) out.push(s);
+    }
+    return out;
+  };
+
   function onKey() {
     document.addEventListener("keydown", function (e) {
       if (e.key !== "/" || e.ctrlKey || e.metaKey || e.altKey) return;
@@ -79,13 +159,25 @@
   SearchPage.prototype.load = function () {
     var self = this;
     var bundle = new URL(this.cfg.bundle, window.location.href).href;
+    var words = new URL(this.cfg.words, window.location.href).href;
     var base = new URL(".", window.location.href).pathname; /* the site root: works under any sub-path */
-    return importModule(bundle).then(function (pf) {
-      return pf.options({
-        baseUrl: base,
-        excerptLength: 36,
-        ranking: self.cfg.ranking || {}
-      }).then(function () { return pf.init(); }).then(function () { return pf; });
+    var splitter = window.fetch(words, { cache: "no-cache" }).then(function (r) {
+      if (!r.ok) throw new Error("HTTP " + r.status);
+      return r.json();
+    }).then(function (list) { return new Splitter(list); });
+    return Promise.all([importModule(bundle), splitter]).then(function (got) {
+      var pf = got[0];
+      self.splitter = got[1];
+      /* Pagefind takes the query language from <html lang> when the instance
+         is made; "und" stops it from re-splitting our index-word splits. */
+      var html = document.documentElement;
+      var lang = html.getAttribute("lang");
+      var inst;
+      html.setAttribute("lang", "und");
+      try { inst = pf.createInstance({}); } finally { html.setAttribute("lang", lang); }
+      return inst.options({ baseUrl: base, excerptLength: 36, ranking: self.cfg.ranking || {} })
+        .then(function () { return inst.init(); })
+        .then(function () { return inst; });
     });
   };
 
@@ -157,20 +249,6 @@
     return n ? out : null;
   };
 
-  /* Show how many results each filter value would keep. */
-  SearchPage.prototype.updateCounts = function (counts) {
-    for (var name in this.selects) {
-      if (!Object.prototype.hasOwnProperty.call(this.selects, name)) continue;
-      var sel = this.selects[name];
-      var c = (counts && counts[name]) || {};
-      for (var i = 1; i < sel.options.length; i++) {
-        var opt = sel.options[i];
-        var v = opt.getAttribute("data-value");
-        opt.textContent = counts ? v + "（" + (c[v] || 0) + "）" : v;
-      }
-    }
-  };
-
   SearchPage.prototype.writeUrl = function (q, filters) {
     var params = new URLSearchParams();
     if (q) params.set("q", q);
@@ -188,11 +266,36 @@
     return null;
   };
 
-  /* The search itself, shared by the page and by bench/search_quality.py. */
+  /* The search itself, shared by the page and by bench/search_quality.py:
+     every variant of the query, merged by page, best score kept (later,
+     less likely variants count a little less). */
   SearchPage.prototype.query = function (raw, filters) {
+    var pf = this.pf;
     var q = prepare(raw);
+    var opts = filters ? { filters: filters } : {};
     if (!q && !filters) return Promise.resolve(null);
-    return this.pf.search(q || null, filters ? { filters: filters } : {});
+    var variants = q ? this.splitter.variants(q) : [null];
+    return Promise.all(variants.map(function (v) { return pf.search(v, opts); })).then(function (all) {
+      var best = Object.create(null);
+      var order = [];
+      for (var i = 0; i < all.length; i++) {
+        var rs = (all[i] && all[i].results) || [];
+        for (var j = 0; j < rs.length; j++) {
+          var score = rs[j].score * Math.pow(0.85, i);
+          var seen = best[rs[j].id];
+          if (!seen) { best[rs[j].id] = { r: rs[j], score: score }; order.push(rs[j].id); }
+          else if (score > seen.score) seen.score = score;
+        }
+      }
+      var merged = order.map(function (id) { return best[id]; });
+      merged.sort(function (a, b) { return b.score - a.score; });
+      return {
+        variants: variants,
+        results: merged.map(function (m) {
+          return { id: m.r.id, score: m.score, data: function () { return m.r.data(); } };
+        })
+      };
+    });
   };
 
   SearchPage.prototype.search = function () {
@@ -205,7 +308,6 @@
     if (!prepare(raw) && !filters) {
       this.list.innerHTML = "";
       this.more.hidden = true;
-      this.updateCounts(null);
       this.say("请输入检索词，或选择筛选条件。");
       return Promise.resolve();
     }
@@ -215,7 +317,6 @@
       self.results = res.results;
       self.shown = 0;
       self.list.innerHTML = "";
-      self.updateCounts(res.totalFilters);
       if (!res.results.length) {
         self.more.hidden = true;
         self.say(raw.trim()
