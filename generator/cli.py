@@ -13,7 +13,7 @@ from .config import Config, load_config
 from .problems import UserError
 
 # Each module in generator/commands registers one command (or a group).
-COMMANDS = ("check", "schema", "new", "build", "serve", "publish", "verify", "editions", "diff", "rebuild", "feedback", "confirm")
+COMMANDS = ("check", "schema", "new", "build", "serve", "publish", "verify", "editions", "diff", "rebuild", "template", "importing", "export", "feedback", "confirm")
 
 
 class Context:

@@ -30,7 +30,7 @@ LABELS = {
     ("comment", "channel"): "意见渠道",
     ("comment", "disposition"): "意见处理结果",
     ("comment", "reason"): "意见处理理由",
-    ("comment", "commenter"): "意见提出人",
+    ("comment", "commenter"): "意见提出人（保密）",
 }
 # Column groups printed above their columns in the template's two-row header.
 GROUPS = {
@@ -110,7 +110,7 @@ class Layout:
 
 def _width(f: Field) -> float:
     if f.kind == "enum":
-        return max(6.0, max(len(c) for c in f.choices) * 2.0 + 2.5)
+        return max(8.5, max(len(c) for c in f.choices) * 2.0 + 2.5)
     return WIDTHS.get(f.kind, 12.0)
 
 
