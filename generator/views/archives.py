@@ -36,8 +36,7 @@ def person_archives(site: Site, r: Renderer, arcs: A.Archives) -> Iterable[Page]
         others = [o for o in arcs.by_person[p.id] if o is not arc]
         yield Page(arc.path, f"{p['name']}·{A.SHORT[arc.kind]}",
                    r.render(arc.path, "archive.html", source=p.path, arc=arc, others=others, first_year=arcs.first_year),
-                   source=p.path, meta={"pagefind": True, "kind": "档案", "unit": p["unit"],
-                                        "print_footer": f"{arc.kind} · {p['name']} · 截至 {site.as_of.isoformat()}"})
+                   source=p.path, meta={"kind": "档案", "unit": p["unit"]})
 
 
 def year_counts(arcs: A.Archives) -> list[dict[str, Any]]:
@@ -67,7 +66,7 @@ def index(site: Site, r: Renderer, arcs: A.Archives) -> Page:
     totals = {k: sum(x.kind == k for x in arcs.archives) for k in A.KINDS}
     html = r.render(A.INDEX_PAGE, "archive_index.html", units=units, years=year_counts(arcs), totals=totals,
                     todo=len(arcs.todo), todo_path=listing_page(A.TODO_BASE, 1), first_year=arcs.first_year)
-    return Page(A.INDEX_PAGE, "廉政档案与医德档案", html, nav=NAV, meta={"pagefind": True})
+    return Page(A.INDEX_PAGE, "廉政档案与医德档案", html, nav=NAV, meta={"kind": "档案"})
 
 
 def unit_indexes(site: Site, r: Renderer, arcs: A.Archives) -> Iterable[Page]:
@@ -157,4 +156,5 @@ def print_pages(site: Site, r: Renderer, arcs: A.Archives) -> Iterable[Page]:
         entries = sorted(entries, key=lambda e: e[0].person.id)
         html = r.render(path, "archive_print.html", source=site.content.get(uid, "unit").path if site.content.get(uid, "unit") else "",
                         kind=kind, unit_id=uid, dept_id=did, year=year, entries=entries, title=title)
-        yield Page(path, title, html, meta={"print_footer": f"{title} · 截至 {site.as_of.isoformat()}"})
+        # No print_footer: a fixed footer lands on top of the form from the second sheet on (Chromium).
+        yield Page(path, title, html, meta={"kind": "档案打印"})
