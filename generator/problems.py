@@ -8,6 +8,9 @@ from typing import Iterable, TextIO
 ERROR = "错误"
 WARNING = "警告"
 _STATED = ("应", "须", "需", "在", "先", "仅", "每个")
+# Found text echoes keys, values and file names: a line break in one of them
+# must not split a problem over two lines (one problem, one line).
+_ONE_LINE = {ord(c): c.encode("unicode_escape").decode("ascii") for c in "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"}
 
 
 @dataclass(frozen=True)
@@ -33,7 +36,7 @@ class Problem:
             text += "；" + self.expected if self.expected.startswith(_STATED) else "；应为" + self.expected
         if self.hint:
             text += "；" + self.hint
-        return f"{where}: {self.severity}{field} {text}"
+        return f"{where}: {self.severity}{field} {text}".translate(_ONE_LINE)
 
     @property
     def is_error(self) -> bool:
