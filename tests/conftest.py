@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import yaml
 
 from generator.cli import main
 
@@ -26,6 +27,30 @@ BROKEN = Path(__file__).parent / "broken"
 # path:line:column: 错误|警告 [key label] text
 PROBLEM_RE = re.compile(r"^(?P<path>[^:\n]+):(?P<line>\d+):(?P<col>\d+): (?P<sev>错误|警告)(?: \[(?P<field>[^\]]+)\])? (?P<text>.+)$")
 SUMMARY_RE = re.compile(r"^检查了 (?P<files>\d+) 个文件：(?P<errors>\d+) 个错误，(?P<warnings>\d+) 个警告$")
+
+
+class Yaml12Loader(yaml.SafeLoader):
+    """Reads YAML as editors do (YAML 1.2 core schema), with dates kept as text.
+
+    PyYAML follows YAML 1.1, where `on` is a boolean and 17:30 the integer
+    1050; editors, and the JSON Schemas they validate against, see strings."""
+
+
+Yaml12Loader.yaml_implicit_resolvers = {}
+for _tag, _pattern, _first in (
+    ("bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
+    ("int", r"^[-+]?[0-9]+$", "-+0123456789"),
+    ("float", r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$",
+     "-+0123456789."),
+    ("null", r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
+):
+    Yaml12Loader.add_implicit_resolver(f"tag:yaml.org,2002:{_tag}", re.compile(_pattern), list(_first))
+Yaml12Loader.add_constructor("tag:yaml.org,2002:int", lambda loader, node: int(loader.construct_scalar(node)))
+Yaml12Loader.add_constructor("tag:yaml.org,2002:bool", lambda loader, node: loader.construct_scalar(node).lower() == "true")
+
+
+def read_yaml(text: str) -> object:
+    return yaml.load(text, Loader=Yaml12Loader)
 
 
 @dataclass
