@@ -230,6 +230,7 @@ def test_the_comment_link_hides_itself_after_the_closing_moment(during: Path, br
         # the page stays open across the closing moment: the link goes without a reload
         page.clock.run_for(61_000)
         assert comment_state(page) == (False, True)
+        assert not page.locator("#form-zhang-san-2009 .lz-comment__when").is_visible()  # no stale "days left"
         assert not watch.console and not watch.foreign
         page.close()
 

@@ -43,8 +43,9 @@ def qr_svg(url: str) -> Markup:
     from the record, so the markup is safe to embed."""
     if not url:
         return Markup("")
-    svg = segno.make(url, error="m", micro=False).svg_inline(scale=2, border=2, svgclass="lz-qr__code", lineclass=None,
-                                                             dark="#000", light="#fff")
+    # a viewBox and no fixed size: the stylesheet sizes it (large on a record, small in lists)
+    svg = segno.make(url, error="m", micro=False).svg_inline(scale=1, border=2, omitsize=True, svgclass="lz-qr__code",
+                                                             lineclass=None, dark="#000", light="#fff")
     return Markup(svg.replace("<svg ", '<svg role="img" aria-label="意见表二维码" ', 1))
 
 

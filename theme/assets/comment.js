@@ -7,9 +7,9 @@
   var MAX_DELAY = 2147483647; // setTimeout's limit (about 24.8 days)
 
   function close(box) {
-    var live = box.querySelector("[data-lz-comment-live]");
+    var live = box.querySelectorAll("[data-lz-comment-live]");
+    for (var i = 0; i < live.length; i++) live[i].hidden = true;
     var note = box.querySelector("[data-lz-comment-closed]");
-    if (live) live.hidden = true;
     if (note) note.hidden = false;
     box.setAttribute("data-lz-state", "closed");
   }
