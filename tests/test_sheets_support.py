@@ -113,11 +113,13 @@ class Table:
 
 
 def resave(path: Path, outdir: Path, fmt: str = "xlsx") -> Path:
-    """The workbook opened and saved again by LibreOffice, headless."""
+    """The workbook opened and saved again by LibreOffice, headless (pdf and
+    csv too; csv in UTF-8, the first sheet only)."""
     outdir.mkdir(parents=True, exist_ok=True)
     # one profile per test process: made once (slow), never shared between parallel workers
     profile = Path(tempfile.gettempdir()) / f"lianzheng-lo-profile-{os.getpid()}"
-    subprocess.run([SOFFICE or "soffice", f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", fmt,
+    subprocess.run([SOFFICE or "soffice", f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to",
+                    "csv:Text - txt - csv (StarCalc):44,34,76" if fmt == "csv" else fmt,
                     "--outdir", str(outdir), str(path)], check=True, capture_output=True, timeout=120)
     out = outdir / (path.stem + "." + fmt)
     assert out.exists(), f"LibreOffice did not write {out}"
