@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import gc
 import os
 import re
 import unicodedata
@@ -24,13 +25,43 @@ from .records import BY_NAME, Record, RecordType
 
 try:  # libyaml ships in PyYAML's wheels; the pure-Python parser is 15x slower
     from yaml import CSafeLoader as _Loader
+    from yaml._yaml import CParser as _CParser
+
+    _TAGS = {yaml.ScalarNode: "tag:yaml.org,2002:str", yaml.SequenceNode: "tag:yaml.org,2002:seq",
+             yaml.MappingNode: "tag:yaml.org,2002:map"}
+
+    class _Composer(_CParser):
+        """libyaml composing node trees without resolving implicit tags.
+
+        The validator types every scalar by its field's declaration and never
+        reads a tag; resolving them (a Python regex match per scalar) was a
+        third of compose time. Syntax errors and positions are libyaml's own."""
+
+        def resolve(self, kind: type, value: Any, implicit: Any) -> str:
+            return _TAGS[kind]
+
+        def descend_resolver(self, parent: Any, index: Any) -> None:
+            pass
+
+        def ascend_resolver(self) -> None:
+            pass
 except ImportError:  # pragma: no cover
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+    _Composer = _Loader  # type: ignore[assignment,misc]
+
+
+def _compose_text(text: str) -> yaml.Node | None:
+    loader = _Composer(text)
+    try:
+        return loader.get_single_node()
+    finally:
+        loader.dispose()
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_NODES = 50_000  # nodes visited per file, aliases expanded: bounds "billion laughs"
 MAX_TEXT = 20_000  # characters in one field
 MAX_DEPTH = 40
+MIN_YEAR, MAX_YEAR = 1900, 2100  # dates outside are refused as invalid
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 DATE_RE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
 TIME_RE = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
@@ -77,15 +108,19 @@ def content_files(root: Path) -> Iterator[str]:
 
 def load_content(root: Path, display_prefix: str = "", workers: int | None = None) -> Loaded:
     files = list(content_files(root))
-    jobs = [(str(root), rel, display_prefix) for rel in files]
-    results: list[tuple[Record | None, list[Problem]]]
     n = workers if workers is not None else (os.cpu_count() or 1)
-    if n > 1 and len(jobs) >= PARALLEL_MIN_FILES:
-        chunk = max(64, len(jobs) // (n * 8))
-        with ProcessPoolExecutor(max_workers=n) as pool:
-            results = list(pool.map(_load_job, jobs, chunksize=chunk))
-    else:
-        results = [_load_job(j) for j in jobs]
+    # Node trees and records hold no reference cycles: reference counting frees
+    # them, and the cyclic collector would only rescan millions of live objects.
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        if n > 1 and len(files) >= PARALLEL_MIN_FILES:
+            results = _load_parallel(str(root), files, display_prefix, n)
+        else:
+            results = _load_chunk(str(root), files, display_prefix)
+    finally:
+        if gc_was_enabled:
+            gc.enable()
     records: list[Record] = []
     problems: list[Problem] = []
     broken: dict[str, str] = {}
@@ -100,12 +135,51 @@ def load_content(root: Path, display_prefix: str = "", workers: int | None = Non
     return Loaded(records, problems, len(files), broken)
 
 
-def _load_job(job: tuple[str, str, str]) -> tuple[Record | None, list[Problem]]:
-    root, rel, prefix = job
-    return load_file(Path(root) / rel, rel, prefix + rel)
+_Result = tuple["Record | None", list[Problem]]
+# Share of the files this process loads itself when n processes work; it also
+# unpickles the workers' results, so it takes a little less than 1/n.
+MAIN_SHARE = 0.85
 
 
-def load_file(path: Path, rel: str, shown: str) -> tuple[Record | None, list[Problem]]:
+def _load_parallel(root: str, files: list[str], prefix: str, n: int) -> list[_Result]:
+    """Load files in this process and n-1 forked workers; results in file order.
+
+    Files are dealt out interleaved, so every process gets the same mix of
+    record types (a personal form costs five times an assessment); each
+    worker's share goes in a few chunks so its results stream back while
+    this process works on its own share."""
+    weights = [MAIN_SHARE] + [1.0] * (n - 1)
+    total = sum(weights)
+    shares: list[list[int]] = [[] for _ in range(n)]
+    credit = [0.0] * n
+    for i in range(len(files)):  # smooth weighted round robin: deterministic, interleaved
+        for k in range(n):
+            credit[k] += weights[k]
+        best = max(range(n), key=credit.__getitem__)
+        credit[best] -= total
+        shares[best].append(i)
+    out: list[_Result | None] = [None] * len(files)
+    with ProcessPoolExecutor(max_workers=n - 1) as pool:
+        pending = []
+        for share in shares[1:]:
+            step = max(1, -(-len(share) // 4))
+            for j in range(0, len(share), step):
+                idx = share[j:j + step]
+                pending.append((idx, pool.submit(_load_chunk, root, [files[i] for i in idx], prefix)))
+        for i, r in zip(shares[0], _load_chunk(root, [files[i] for i in shares[0]], prefix)):
+            out[i] = r
+        for idx, fut in pending:
+            for i, r in zip(idx, fut.result()):
+                out[i] = r
+    return out  # type: ignore[return-value]
+
+
+def _load_chunk(root: str, rels: list[str], prefix: str) -> list[_Result]:
+    gc.disable()  # a worker: see load_content
+    return [load_file(os.path.join(root, rel), rel, prefix + rel) for rel in rels]
+
+
+def load_file(path: Path | str, rel: str, shown: str) -> tuple[Record | None, list[Problem]]:
     rtype = record_type_for(rel)
     probs: list[Problem] = []
     if rtype is None:
@@ -125,7 +199,8 @@ def load_file(path: Path, rel: str, shown: str) -> tuple[Record | None, list[Pro
         return None, [Problem(shown, 1, 1, ERROR, "", "记录编号", f"文件名“{stem}”不能作为记录编号",
                               "小写字母、数字和连字符组成，以字母或数字开头，不超过 64 个字符",
                               "请重命名文件，如 zhang-san-2009.yml")]
-    if path.is_symlink():
+    if os.path.islink(path):
+        path = Path(path)
         try:
             path.resolve().relative_to(path.parents[len(rel.split("/")) - 1].resolve())
         except ValueError:
@@ -144,9 +219,11 @@ def load_file(path: Path, rel: str, shown: str) -> tuple[Record | None, list[Pro
         return None, [problem]
     if node is None:
         return None, [Problem(shown, 1, 1, ERROR, "", "", "文件是空的", f"一条{rtype.label}记录", "可用 python -m generator new " + rtype.name + " 生成模板")]
-    v = Validator(shown, line_offset)
-    data = v.shape(node, rtype.shape, "")
-    probs.extend(v.problems)
+    data = valid_data(node, rtype.shape)
+    if data is None:  # something to report: the full validator finds it, with positions
+        v = Validator(shown, line_offset)
+        data = v.shape(node, rtype.shape, "")
+        probs.extend(v.problems)
     if BAD_CHARS.search(body):
         probs.append(Problem(shown, line_offset + 1, 1, ERROR, "", "正文", "正文含有控制字符或双向文字控制符", hint="删除这些不可见字符"))
     if not isinstance(data, dict):
@@ -155,13 +232,20 @@ def load_file(path: Path, rel: str, shown: str) -> tuple[Record | None, list[Pro
     return Record(rtype.name, rid, rel, data, body), probs
 
 
-def read_text(path: Path, shown: str) -> tuple[str, Problem | None]:
+def read_text(path: Path | str, shown: str) -> tuple[str, Problem | None]:
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            return "", Problem(shown, 0, 0, ERROR, "", "", f"文件过大（{size // 1024} KB）",
-                               f"不超过 {MAX_FILE_BYTES // 1024 // 1024} MB", "一条记录一个文件；请拆分")
-        raw = path.read_bytes()
+        fd = os.open(path, os.O_RDONLY)  # one open, fstat and read: this runs once per record file
+        try:
+            size = os.fstat(fd).st_size
+            if size > MAX_FILE_BYTES:
+                return "", Problem(shown, 0, 0, ERROR, "", "", f"文件过大（{size // 1024} KB）",
+                                   f"不超过 {MAX_FILE_BYTES // 1024 // 1024} MB", "一条记录一个文件；请拆分")
+            chunks = []
+            while chunk := os.read(fd, max(size + 1, 65536)):  # +1: sees a file that grew
+                chunks.append(chunk)
+            raw = b"".join(chunks)
+        finally:
+            os.close(fd)
     except OSError as e:
         return "", Problem(shown, 0, 0, ERROR, "", "", f"无法读取文件：{e.strerror}")
     if raw.startswith(b"\xef\xbb\xbf"):
@@ -183,7 +267,7 @@ def read_text(path: Path, shown: str) -> tuple[str, Problem | None]:
             pass
         return "", Problem(shown, line, col, ERROR, "", "", f"文件不是 UTF-8 编码，{guess}第 {line} 行无法识别",
                            "UTF-8 编码", "请在编辑器中“另存为”并选择 UTF-8 编码（记事本：编码选 UTF-8）")
-    for i, ln in enumerate(text.split("\n"), 1):
+    for i, ln in enumerate(text.split("\n") if "\t" in text else (), 1):
         stripped = ln.lstrip(" ")
         if stripped.startswith("\t"):
             return "", Problem(shown, i, len(ln) - len(stripped) + 1, ERROR, "", "", "行首用了制表符（Tab）缩进",
@@ -224,7 +308,7 @@ _YAML_PROBLEMS = [
 
 def compose(text: str, shown: str, line_offset: int = 0) -> tuple[yaml.Node | None, Problem | None]:
     try:
-        return yaml.compose(text, Loader=_Loader), None
+        return _compose_text(text), None
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         raw = (e.problem or e.context or "").strip()
@@ -415,6 +499,186 @@ class Validator:
         raise AssertionError(kind)  # pragma: no cover
 
 
+class _Report(Exception):
+    """Raised by the fast path: this file has something to report."""
+
+
+_NULLS = frozenset(("", "~", "null", "Null", "NULL"))
+_Plan = tuple[dict[str, tuple[Field, Any]], tuple[str, ...]]
+_PLANS: dict[int, _Plan] = {}
+
+
+def _plan(shape: Shape) -> _Plan:
+    """Per shape: key -> (field, scalar converter or None for lists and shapes), and the required keys."""
+    plan = _PLANS.get(id(shape))
+    if plan is None:
+        plan = _PLANS[id(shape)] = ({f.key: (f, _scalar_converter(f)) for f in shape.fields},
+                                    tuple(f.key for f in shape.fields if f.required))
+    return plan
+
+
+def _scalar_converter(f: Field) -> Any:
+    return None if f.kind in ("shape", "list") else _SCALARS.get(f.kind, _fast_unknown)
+
+
+def valid_data(node: yaml.Node, shape: Shape) -> dict[str, Any] | None:
+    """The data Validator.shape() returns for a node tree it finds no problem
+    in, or None when there may be a problem to report.
+
+    Most files have none, and this path skips the bookkeeping that messages
+    need (key paths, positions, suggestions). It follows Validator's success
+    branches exactly and gives up on anything else (node budget and depth
+    included, conservatively); the caller then runs the Validator, the one
+    source of messages."""
+    fast = _Fast()
+    try:
+        data = fast.shape(node, shape, 0)
+    except _Report:
+        return None
+    return data if fast.budget >= 0 else None
+
+
+class _Fast:
+    """Validator's success path. Node budget: one per shape() and value() call
+    of Validator, spent the same way here (scalars inline)."""
+
+    __slots__ = ("budget",)
+
+    def __init__(self) -> None:
+        self.budget = MAX_NODES
+
+    def shape(self, node: yaml.Node, shape: Shape, depth: int) -> dict[str, Any]:
+        self.budget -= 1
+        # depth >= MAX_DEPTH: the children would be past it (giving up early is always safe)
+        if self.budget < 0 or depth >= MAX_DEPTH or type(node) is not yaml.MappingNode:
+            raise _Report
+        plan, required = _plan(shape)
+        out: dict[str, Any] = {}
+        seen: set[str] = set()
+        for knode, vnode in node.value:
+            if type(knode) is not yaml.ScalarNode:
+                raise _Report
+            key = knode.value
+            entry = plan.get(key)
+            if entry is None or key in seen:
+                raise _Report
+            seen.add(key)
+            f, conv = entry
+            if type(vnode) is yaml.ScalarNode:
+                if not vnode.style and vnode.value in _NULLS:
+                    if f.required:
+                        raise _Report
+                    continue
+                if conv is None:
+                    raise _Report
+                self.budget -= 1
+                value = conv(vnode, f)
+            else:
+                value = self.container(vnode, f, depth + 1)
+            if value is not None:
+                out[key] = value
+        for key in required:
+            if key not in seen:
+                raise _Report
+        return out
+
+    def container(self, node: yaml.Node, f: Field, depth: int) -> Any:
+        """Validator.value() for a mapping or sequence node."""
+        self.budget -= 1
+        if self.budget < 0 or depth >= MAX_DEPTH:
+            raise _Report
+        if f.kind == "shape":
+            return self.shape(node, f.shape, depth)  # type: ignore[arg-type]
+        if f.kind != "list" or type(node) is not yaml.SequenceNode or (f.required and not node.value):
+            raise _Report
+        item: Field = f.item  # type: ignore[assignment]
+        conv = _scalar_converter(item)
+        items = []
+        for el in node.value:
+            if type(el) is yaml.ScalarNode:
+                if conv is None or (not el.style and el.value in _NULLS):
+                    raise _Report
+                self.budget -= 1
+                v = conv(el, item)
+            else:
+                v = self.container(el, item, depth + 1)
+            if v is not None:
+                items.append(v)
+        return items
+
+
+def _fast_text(node: yaml.ScalarNode, f: Field) -> str | None:
+    value = node.value
+    if len(value) > (f.max_len or MAX_TEXT) or BAD_CHARS.search(value):
+        raise _Report
+    text = unicodedata.normalize("NFC", value.strip() if f.kind != "text" else value.strip("\n").rstrip())
+    if not text:
+        if f.required:
+            raise _Report
+        return None
+    return text
+
+
+def _fast_date(node: yaml.ScalarNode, f: Field) -> dt.date:
+    d = parse_date(node.value.strip())
+    if d is None:
+        raise _Report
+    return d
+
+
+def _fast_time(node: yaml.ScalarNode, f: Field) -> str:
+    m = TIME_RE.match(node.value.strip())
+    if not m:
+        raise _Report
+    return f"{int(m.group(1)):02d}:{m.group(2)}"
+
+
+def _fast_number(node: yaml.ScalarNode, f: Field) -> int | float:
+    raw = node.value.strip()
+    try:
+        num: int | float = int(raw) if f.kind == "int" else float(raw)
+    except ValueError:
+        raise _Report from None
+    if (f.minimum is not None and num < f.minimum) or (f.maximum is not None and num > f.maximum):
+        raise _Report
+    return num
+
+
+def _fast_bool(node: yaml.ScalarNode, f: Field) -> bool:
+    raw = node.value.strip().lower()
+    if not node.style and raw in ("true", "yes", "是"):
+        return True
+    if not node.style and raw in ("false", "no", "否"):
+        return False
+    raise _Report
+
+
+def _fast_enum(node: yaml.ScalarNode, f: Field) -> str:
+    raw = node.value.strip()
+    if raw in f.choices:
+        return raw
+    if raw in f.aliases:
+        return f.aliases[raw]
+    raise _Report
+
+
+def _fast_ref(node: yaml.ScalarNode, f: Field) -> str:
+    raw = node.value.strip()
+    if not ID_RE.match(raw):
+        raise _Report
+    return raw
+
+
+def _fast_unknown(node: yaml.ScalarNode, f: Field) -> Any:
+    raise _Report
+
+
+_SCALARS: dict[str, Any] = {
+    "str": _fast_text, "text": _fast_text, "url": _fast_text, "date": _fast_date, "time": _fast_time,
+    "int": _fast_number, "number": _fast_number, "bool": _fast_bool, "enum": _fast_enum, "ref": _fast_ref,
+}
+
+
 def parse_date(raw: Any) -> dt.date | None:
     if isinstance(raw, dt.date):
         return raw
@@ -422,9 +686,11 @@ def parse_date(raw: Any) -> dt.date | None:
     if not m:
         return None
     try:
-        return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        d = dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
     except ValueError:
         return None
+    # a year like 9999 is a typo, and window arithmetic past it would overflow
+    return d if MIN_YEAR <= d.year <= MAX_YEAR else None
 
 
 def _is_null(node: yaml.Node) -> bool:
@@ -451,7 +717,7 @@ def locate(file: Path, keypath: str, line_offset: int = 0) -> tuple[int, int]:
         text = file.read_text(encoding="utf-8-sig")
         if file.suffix == ".md":
             text, _, line_offset, _ = split_front_matter(text, "")
-        node = yaml.compose(text, Loader=_Loader)
+        node = _compose_text(text)
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
         return 0, 0
     best = node
