@@ -196,11 +196,24 @@ def test_accepted_date_spellings(site: Site, written: str) -> None:
     assert rec is not None and str(rec.data["signed_on"]) == "2009-05-20"
 
 
-@pytest.mark.parametrize("written", ["2009-02-30", "20090520", "05/20/2009", "2009-05", "明天"])
+@pytest.mark.parametrize("written", ["2009-02-30", "20090520", "05/20/2009", "2009-05", "明天", "9999-12-31", "1899-12-31"])
 def test_invalid_dates(site: Site, written: str) -> None:
     site.edit("forms/personal/li-si-2009.yml", "signed_on: 2009-05-22", f"signed_on: {written}")
     only(site, f"content/forms/personal/li-si-2009.yml:13:12: 错误 [signed_on 签署日期] “{written}”不是有效日期；"
                "应为YYYY-MM-DD 格式的日期，如 2009-05-20")
+
+
+def test_window_opening_at_the_end_of_the_calendar(site: Site) -> None:
+    # a derived window counted past 9999-12-31 used to crash with OverflowError
+    site.edit("forms/personal/li-si-2009.yml", "  opens: 2009-05-25", "  opens: 9999-12-31")
+    only(site, "content/forms/personal/li-si-2009.yml:15:10: 错误 [publicity.opens 公示开始] “9999-12-31”不是有效日期；"
+               "应为YYYY-MM-DD 格式的日期，如 2009-05-20")
+
+
+def test_line_breaks_in_an_echoed_key_stay_on_one_line(site: Site) -> None:
+    site.edit("units/zyy.yml", "order: 3\n", 'order: 3\n"a\\nb\\u2028c": 1\n')
+    only(site, "content/units/zyy.yml:6:1: 错误 [a\\nb\\u2028c] 未知的键“a\\nb\\u2028c”；应为单位的字段之一：name、short_name、kind、"
+               "parent、order、leadership_body、departments、leadership、address")
 
 
 def test_invalid_time(site: Site) -> None:
