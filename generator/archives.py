@@ -28,7 +28,6 @@ SHORT = {ARCHIVE_CADRE: "廉政档案", ARCHIVE_ETHICS: "医德档案"}
 YEAR_FORM = {ARCHIVE_CADRE: "党员干部廉政档案年度登记表", ARCHIVE_ETHICS: "医务人员医德考评登记表"}
 
 NO_PLEDGE = "有年度考评，但没有已确认的个人承诺表"
-NO_ARCHIVE = "有年度考评，但人员类别不归入任何档案"
 
 
 def archive_page(kind: str, person_id: str) -> str:
@@ -232,11 +231,10 @@ def derive_archives(site: Site) -> Archives:
         for y in sorted(mine, reverse=True):
             if first is None or y < first:
                 continue  # assessments before the campaign predate pledges
-            if kinds and any(fv.year == y for fv in confirmed):
+            if any(fv.year == y for fv in confirmed):
                 continue
             same_year = [fv for fv in forms if fv.year == y]
-            out.todo.append(ToDo(person, y, post_at_year_end(person, y, same_year), kinds,
-                                 NO_PLEDGE if kinds else NO_ARCHIVE, todo_detail(person, same_year, kinds)))
+            out.todo.append(ToDo(person, y, post_at_year_end(person, y, same_year), kinds, NO_PLEDGE, todo_detail(same_year)))
         for kind in kinds:
             ays = []
             for y in years:
@@ -258,9 +256,7 @@ def derive_archives(site: Site) -> Archives:
     return out
 
 
-def todo_detail(person: Record, forms: list[FormView], kinds: list[str]) -> str:
-    if not kinds:
-        return "人员类别“" + "、".join(person.get("roles", [])) + "”不属于干部或医务人员，考评无处归档"
+def todo_detail(forms: list[FormView]) -> str:
     if not forms:
         return "该年度没有已公布的个人承诺表"
     parts = []

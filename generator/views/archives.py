@@ -141,10 +141,10 @@ def todo(site: Site, r: Renderer, arcs: A.Archives) -> Iterable[Page]:
     rows: list[Callable[[], list[Any]]] = [
         (lambda t=t: [t.year, a(r, person_page(t.person.id), t.person["name"]),
                       a(r, unit_page(t.post.unit_id), site.unit_name(t.post.unit_id)),
-                      Markup("、").join(a(r, A.archive_page(k, t.person.id), A.SHORT[k]) for k in t.archives) if t.archives else "—",
-                      t.reason, t.detail]) for t in arcs.todo]
+                      Markup("、").join(a(r, A.archive_page(k, t.person.id), A.SHORT[k]) for k in t.archives) if t.archives else "—（不归档）",
+                      t.detail]) for t in arcs.todo]
     first = f"自{arcs.first_year}年（专项工作开展之年）起，" if arcs.first_year else ""
-    yield from paged(r, A.TODO_BASE, "档案待办", ("年度", "姓名", "单位（当年）", "档案", "情况", "说明"), rows, siblings=siblings,
+    yield from paged(r, A.TODO_BASE, "档案待办", ("年度", "姓名", "单位（当年）", "档案", "该年度的承诺表"), rows, siblings=siblings,
                      intro=f"{first}有年度考评却没有经党政班子确认的个人承诺表的人员，由监察室跟进补办；只有已确认的承诺表才归入档案。")
 
 
