@@ -33,7 +33,8 @@ def field_schema(f: Field) -> dict[str, Any]:
     elif f.kind == "ref":
         s = {"type": "string", "pattern": ID_RE.pattern}
     else:
-        s = {"type": "string", "minLength": 1}
+        # text is taken literally: an unquoted 13900000000 is text to `check`, so not an editor error either
+        s = {"type": ["string", "number"], "minLength": 1}
     if f.kind in ("int", "number"):
         if f.minimum is not None:
             s["minimum"] = f.minimum
