@@ -6,6 +6,7 @@ dated commitments.
 """
 from __future__ import annotations
 
+import gc
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,7 +15,7 @@ from typing import Any, Iterator
 from .config import Config
 from .fields import Field, Shape
 from .index import Content
-from .load import Loaded, load_content, locate
+from .load import Loaded, Locator, load_content
 from .problems import ERROR, WARNING, Problem, Problems
 from .publicity import Calendar, window_of
 from .records import BY_NAME, GRADES, MEDICAL_ROLES, RULE_REQUIRED_AREAS, Record, archives_for
@@ -31,10 +32,19 @@ def run_check(cfg: Config, workers: int | None = None) -> CheckResult:
     root = cfg.content_dir
     prefix = cfg.display(root) + "/"
     loaded: Loaded = load_content(root, prefix, workers)
-    content = Content(loaded.records)
-    problems = Problems()
-    problems.extend(loaded.problems)
-    problems.extend(Checker(cfg, content, root, prefix, loaded.broken).run())
+    # The records make no reference cycles; with millions of them alive the
+    # cyclic collector, triggered by the checks' small allocations, would
+    # rescan them all again and again (half the time of the checks).
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        content = Content(loaded.records)
+        problems = Problems()
+        problems.extend(loaded.problems)
+        problems.extend(Checker(cfg, content, root, prefix, loaded.broken).run())
+    finally:
+        if gc_was_enabled:
+            gc.enable()
     return CheckResult(content, problems, loaded.files)
 
 
@@ -47,9 +57,10 @@ class Checker:
         self.prefix = prefix
         self.cal = Calendar.from_config(cfg.publicity)
         self.out: list[Problem] = []
+        self.locate = Locator()  # a file with several problems is parsed once
 
     def add(self, rec: Record, key: str, label: str, found: str, expected: str = "", hint: str = "", severity: str = ERROR) -> None:
-        line, col = locate(self.root / rec.path, key) if key else (1, 1)
+        line, col = self.locate(self.root / rec.path, key) if key else (1, 1)
         self.out.append(Problem(self.prefix + rec.path, line, col, severity, key, label, found, expected, hint))
 
     def run(self) -> list[Problem]:
@@ -98,24 +109,26 @@ class Checker:
             self.add(camp, "document", "文件正文", f"找不到文件 {doc}", "content/ 下的 Markdown 文件")
 
     def references(self, rec: Record, shape: Shape, data: dict[str, Any], path: str) -> None:
-        for f in shape.fields:
+        for f, how in _ref_fields(shape):  # only the fields that can hold a reference, in declaration order
             v = data.get(f.key)
             if v is None:
                 continue
             kp = f"{path}.{f.key}" if path else f.key
-            if f.kind == "ref":
+            if how == "ref":
                 self.ref(rec, f, v, kp)
-            elif f.kind == "shape" and f.shape:
-                self.references(rec, f.shape, v, kp)
-            elif f.kind == "list" and f.item is not None:
+            elif how == "shape":
+                self.references(rec, f.shape, v, kp)  # type: ignore[arg-type]
+            elif how == "shapes":
                 for i, el in enumerate(v, 1):
-                    if f.item.kind == "shape" and f.item.shape:
-                        self.references(rec, f.item.shape, el, f"{kp}.{i}")
-                    elif f.item.kind == "ref":
-                        self.ref(rec, f.item, el, f"{kp}.{i}")
+                    self.references(rec, f.item.shape, el, f"{kp}.{i}")  # type: ignore[union-attr,arg-type]
+            else:
+                for i, el in enumerate(v, 1):
+                    self.ref(rec, f.item, el, f"{kp}.{i}")  # type: ignore[arg-type]
 
     def ref(self, rec: Record, f: Field, value: str, kp: str) -> None:
         target = self.c.by_id.get(value)
+        if target is not None and target.type in f.ref:
+            return
         want = "、".join(BY_NAME[t].label for t in f.ref)
         if target is None and self.broken.get(value) in f.ref:
             return  # the target has its own errors; do not cascade
@@ -296,6 +309,30 @@ class Checker:
                              f"“{best}”或更低的等次", "等次标准见 site_config.yml 的 ethics_thresholds")
         if person is not None and a.get("report") and "党员干部廉政档案" not in archives_for(person.get("roles", [])):
             self.add(a, "report", "述职述廉", f"{person['name']} 不属于干部，却填写了述职述廉", "仅干部填写", severity=WARNING)
+
+
+_REF_FIELDS: dict[int, tuple[tuple[Field, str], ...]] = {}
+
+
+def _ref_fields(shape: Shape) -> tuple[tuple[Field, str], ...]:
+    """The fields of a shape that hold references, directly or below: (field,
+    "ref" | "refs" | "shape" | "shapes"). Most fields hold none, and walking
+    them for every record was most of the checks' time."""
+    plan = _REF_FIELDS.get(id(shape))
+    if plan is None:
+        out: list[tuple[Field, str]] = []
+        for f in shape.fields:
+            if f.kind == "ref":
+                out.append((f, "ref"))
+            elif f.kind == "shape" and f.shape and _ref_fields(f.shape):
+                out.append((f, "shape"))
+            elif f.kind == "list" and f.item is not None:
+                if f.item.kind == "shape" and f.item.shape and _ref_fields(f.item.shape):
+                    out.append((f, "shapes"))
+                elif f.item.kind == "ref":
+                    out.append((f, "refs"))
+        plan = _REF_FIELDS[id(shape)] = tuple(out)
+    return plan
 
 
 def rules_deadline(content: Content, year: int) -> Any:

@@ -135,7 +135,7 @@ def load_content(root: Path, display_prefix: str = "", workers: int | None = Non
     return Loaded(records, problems, len(files), broken)
 
 
-_Result = tuple["Record | None", list[Problem]]
+_Result = tuple[Record | None, list[Problem]]
 # Share of the files this process loads itself when n processes work; it also
 # unpickles the workers' results, so it takes a little less than 1/n.
 MAIN_SHARE = 0.85
@@ -713,13 +713,36 @@ def _label(shape: Shape, key: str) -> str:
 
 def locate(file: Path, keypath: str, line_offset: int = 0) -> tuple[int, int]:
     """Line and column of a dotted key path in a file (for cross-record problems)."""
+    return _locate_in(_parse_for_locate(file, line_offset), keypath)
+
+
+class Locator:
+    """locate() for many problems: each file is read and parsed once."""
+
+    def __init__(self) -> None:
+        self._parsed: dict[tuple[str, int], tuple[yaml.Node | None, int] | None] = {}
+
+    def __call__(self, file: Path, keypath: str, line_offset: int = 0) -> tuple[int, int]:
+        key = (str(file), line_offset)
+        if key not in self._parsed:
+            self._parsed[key] = _parse_for_locate(file, line_offset)
+        return _locate_in(self._parsed[key], keypath)
+
+
+def _parse_for_locate(file: Path, line_offset: int) -> tuple[yaml.Node | None, int] | None:
     try:
         text = file.read_text(encoding="utf-8-sig")
         if file.suffix == ".md":
             text, _, line_offset, _ = split_front_matter(text, "")
-        node = _compose_text(text)
+        return _compose_text(text), line_offset
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return None
+
+
+def _locate_in(parsed: tuple[yaml.Node | None, int] | None, keypath: str) -> tuple[int, int]:
+    if parsed is None:
         return 0, 0
+    node, line_offset = parsed
     best = node
     for part in [p for p in keypath.split(".") if p]:
         nxt = None
