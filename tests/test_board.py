@@ -247,3 +247,22 @@ def test_a_page_opened_after_the_closing_moment_shows_no_link(during: Path, brow
         # the others close at midnight: still open
         assert page.locator("#open-li-si-2009 [data-lz-comment-link]").is_visible()
         page.close()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("path", ["board.html", "forms/zhang-san-2009.html", "forms/zhao-liu-2009.html"])
+def test_publicity_markup_has_no_serious_accessibility_violations(during: Path, browser_context: Any, path: str) -> None:
+    axe = Path(__file__).parent / "node_modules" / "axe-core" / "axe.min.js"
+    with serve(during) as base:
+        page = browser_context.new_page()
+        page.clock.install(time=dt.datetime(2009, 5, 26, 2, 0, tzinfo=dt.timezone.utc))
+        page.goto(base + path)
+        page.add_script_tag(path=str(axe))
+        # our own blocks only; colour contrast of the shared palette is test_a11y.py's concern
+        result = page.evaluate("""async () => await axe.run(
+            {include: [['.lz-board'], ['.lz-publicity'], ['.lz-comment'], ['.lz-feedback'], ['.lz-history']]},
+            {resultTypes: ['violations'], rules: {'color-contrast': {enabled: false}}})""")
+        page.close()
+    bad = [(v["id"], v["impact"], v["help"], [n["target"] for n in v["nodes"]][:3])
+           for v in result["violations"] if v["impact"] in ("serious", "critical")]
+    assert not bad, bad
