@@ -96,6 +96,8 @@ class Checker:
 
     def campaign(self) -> None:
         camps = self.c.of_type["campaign"]
+        if not camps and "campaign" in self.broken:
+            return  # the file is there, with errors of its own
         if not camps:
             self.out.append(Problem(self.prefix + "campaign.yml", 0, 0, ERROR, "", "专项工作", "缺少专项工作文件 campaign.yml",
                                     hint="可用 python -m generator new campaign 生成"))
