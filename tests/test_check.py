@@ -101,6 +101,12 @@ def test_campaign_missing(site: Site) -> None:
     fails_with(site, "content/campaign.yml:0:0: 错误 [专项工作] 缺少专项工作文件 campaign.yml；可用 python -m generator new campaign 生成")
 
 
+def test_broken_campaign_is_not_reported_missing(site: Site) -> None:
+    site.edit("campaign.yml", "rules_deadline: 2009-06-30", "rules_deadline: 六月底")
+    fails_with(site, "content/campaign.yml:6:17: 错误 [rules_deadline 操作规程限期] “六月底”不是有效日期；"
+                     "应为YYYY-MM-DD 格式的日期，如 2009-05-20")
+
+
 def test_campaign_phase_ends_before_it_starts(site: Site) -> None:
     site.edit("campaign.yml", "    ends: 2009-05-15", "    ends: 2009-05-01")
     fails_with(site, "content/campaign.yml:10:11: 错误 [phases.1.ends 结束日期] 阶段结束日期早于开始日期；应为不早于开始日期")
