@@ -337,3 +337,30 @@ def _docprops(path: Path) -> bytes:
 
     with zipfile.ZipFile(path) as z:
         return z.read("docProps/app.xml")
+
+
+def test_a_hand_made_gbk_csv_without_ids_reports_cells_by_column_and_row(sheets: Sheets) -> None:
+    rows = [
+        "承诺人,年度,岗位职责,岗位职权,承诺内容,签署日期,风险点,表现形式,风险类别,重点领域,风险等级,自我防范措施",
+        "李四,2010,诊疗,处方权,不收红包,2010/5/20,大处方,多开药,思想道德,药械材使用,三级,处方点评",
+        ",,,,,,,,,,,抗菌药物分级管理",
+        "周八（zhou-ba）,2010,设备维护,询价权,询价公开,2010-05-21,泄露底价,透露报价,岗位职责,药械材采购,很高,两人询价",
+    ]
+    (sheets.root / "手工.csv").write_bytes("\r\n".join(rows).encode("gbk"))
+    before = sheets.files()
+    run = sheets.run("import", "手工.csv")
+    assert run.code == 1
+    assert run.out.splitlines()[0] == "读取 手工.csv（CSV，GBK 编码）：个人承诺表 2 份"
+    assert run.err.splitlines() == [
+        f"手工.csv K4: {E} [risks.1.level 风险等级] “很高”不是可选值；应为高、中、低 之一；是不是“高”？",
+        "手工.csv：1 个错误，未导入",
+    ]
+    assert sheets.files() == before
+    (sheets.root / "手工.csv").write_bytes("\r\n".join(rows).replace("很高", "高").encode("gbk"))
+    run = sheets.run("import", "手工.csv")
+    assert run.code == 0, run.err
+    assert run.out.splitlines()[1:3] == ["手工.csv：已导入 content/forms/personal/2010/rmyy/li-si-2010.yml",
+                                         "手工.csv：已导入 content/forms/personal/2010/rmyy/zhou-ba-2010.yml"]
+    got = sheets.records()
+    assert got["li-si-2010"]["risks"][0]["measures"] == ["处方点评", "抗菌药物分级管理"]
+    assert got["li-si-2010"]["risks"][0]["level"] == "低"

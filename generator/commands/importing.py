@@ -22,7 +22,7 @@ def register(sub: argparse._SubParsersAction, parent: argparse.ArgumentParser) -
                     "先逐格检查（与 check 相同的检查，包括与内容目录中已有记录的交叉检查），"
                     "问题按“文件 工作表!单元格: 错误 [字段 标签] 说明”列出；有错误的文件一份也不导入，其他文件照常导入。"
                     "支持 Excel、WPS、LibreOffice 保存的 .xlsx，以及 UTF-8 或 GBK 编码的 .csv（自动识别）。",
-        epilog="已有同编号的记录时不覆盖；确需替换请加 --force（替换原文件）。")
+        epilog="已有同编号的记录时不覆盖；确需替换请加 --force（在原文件处替换；导出表不含的保密字段，如意见提出人，沿用原记录的值）。")
     p.add_argument("files", nargs="+", metavar="FILE", help=".xlsx 或 .csv 文件，可以多个")
     p.add_argument("--force", action="store_true", help="替换同编号的已有记录")
     p.set_defaults(run=run)

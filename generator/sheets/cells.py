@@ -13,7 +13,6 @@ from typing import Any
 
 from ..fields import Field
 from ..index import Content
-from ..load import ID_RE
 
 # A cell starting with one of these is run as a formula by spreadsheet programs.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -119,7 +118,3 @@ class Names:
         if m:
             return m.group(1)
         return s
-
-
-def looks_like_id(text: str) -> bool:
-    return bool(ID_RE.match(text))

@@ -83,15 +83,6 @@ class _Cells:
         return v
 
 
-def _shape_name(lay: Layout, path: tuple[str, ...], risk: bool) -> str:
-    """The shape a path's last key belongs to (for DEPARTMENT_FIELDS)."""
-    if risk:
-        f = lay.rtype.shape.get("risks")
-        assert f is not None and f.item is not None and f.item.shape is not None
-        return f.item.shape.name if len(path) == 1 else ""
-    return lay.rtype.shape.name if len(path) == 1 else ""
-
-
 def form_table(lay: Layout, forms: list[Record], cells: _Cells) -> Table:
     ffields = [f for f in lay.form_fields if not f.private]
     rcols = [c for c in lay.risk_columns if not c.private]
@@ -105,7 +96,7 @@ def form_table(lay: Layout, forms: list[Record], cells: _Cells) -> Table:
     for form in forms:
         data = strip_private(lay.rtype.shape, form.data)
         unit = cells.c.form_unit(form)
-        head = [cells.value(_shape_name(lay, f.path, False), f.field, _get(data, f.path), unit) for f in ffields]
+        head = [cells.value(lay.rtype.shape.name if len(f.path) == 1 else "", f.field, _get(data, f.path), unit) for f in ffields]
         risk_rows: list[list[Any]] = []
         for i, risk in enumerate(data["risks"], 1):
             depth = max([1] + [len(risk.get(c.list_key, [])) for c in rcols if c.list_key])
@@ -124,8 +115,8 @@ def form_table(lay: Layout, forms: list[Record], cells: _Cells) -> Table:
 
 
 def _risk_value(lay: Layout, c: Column, risk: dict[str, Any], j: int, unit: str | None, cells: _Cells) -> Any:
-    shape_name = _shape_name(lay, c.path, True) if c.list_key is None else ""
     if c.list_key is None:
+        shape_name = lay.risk_shape.name if len(c.path) == 1 else ""
         return cells.value(shape_name, c.field, _get(risk, c.path), unit) if j == 0 else None
     items = risk.get(c.list_key, [])
     if j >= len(items):

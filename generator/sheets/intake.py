@@ -162,13 +162,16 @@ class Intake:
                 self.candidates.append(cand)
 
     def _unit_of(self, d: Draft) -> str | None:
-        unit = d.root.items.get("unit")
-        if isinstance(unit, Cell) and not unit.blank:
-            return self.names.resolve(cell_text(unit.value, d.layout.rtype.shape.get("unit")) or "", ("unit",))  # type: ignore[arg-type]
-        person = d.root.items.get("person")
-        if isinstance(person, Cell) and not person.blank:
-            p = self.existing.get(self.names.resolve(str(person.value), ("person",)), "person")
-            return p.get("unit") if p else None
+        """The form's unit, for reading department names: its unit cell, or
+        the unit of the person a personal form belongs to."""
+        for key, rtype in (("unit", "unit"), ("person", "person")):
+            cell = d.root.items.get(key)
+            if isinstance(cell, Cell) and not cell.blank:
+                rid = self.names.resolve(str(cell.value), (rtype,))
+                if rtype == "unit":
+                    return rid
+                p = self.existing.get(rid, "person")
+                return p.get("unit") if p else None
         return None
 
     def _validate(self, src: Source, d: Draft) -> Candidate | None:

@@ -90,6 +90,10 @@ class Layout:
     def name(self) -> str:
         return self.rtype.name
 
+    @property
+    def risk_shape(self) -> Shape:
+        return _risk_shape(self.rtype)
+
     def form_field(self, path: tuple[str, ...]) -> FormField:
         for f in self.form_fields:
             if f.path == path:

@@ -10,7 +10,6 @@ Printing: A4 landscape, fitted to the page width, table header repeated.
 """
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -227,7 +226,7 @@ class _Form:
                     cell.number_format = "yyyy-mm-dd"
         for c, col in enumerate(self.columns[1:], 2):
             letter = get_column_letter(c)
-            shape_name = _risk_shape_name(lay) if col.list_key is None and len(col.path) == 1 else ""
+            shape_name = lay.risk_shape.name if col.list_key is None and len(col.path) == 1 else ""
             self.validate(ws, shape_name, col.field, col.label, f"{letter}{start}:{letter}{end}", col.decl)
         # the pledge and the signature line, as at the foot of the paper form
         row = end + 1
@@ -336,12 +335,6 @@ class _Form:
         return rows
 
 
-def _risk_shape_name(lay: Layout) -> str:
-    f = lay.rtype.shape.get("risks")
-    assert f is not None and f.item is not None and f.item.shape is not None
-    return f.item.shape.name
-
-
 def _box(ws: Worksheet, row: int, col: int, span: int, value: Any, *, bold: bool = False, font: Font | None = None,
          align: Alignment = LEFT, border: bool = True, rows: int = 1) -> Any:
     """A cell merged over `span` columns (and `rows` rows), bordered like a paper form."""
@@ -396,5 +389,4 @@ def template_workbook(lay: Layout, content: Content, unit: str | None = None, ye
     form.build_help()
     form.wb.properties.title = lay.rtype.label
     form.wb.properties.creator = "python -m generator template"
-    form.wb.properties.created = dt.datetime(2000, 1, 1)  # the same inputs give the same workbook
     return form.wb
