@@ -186,6 +186,15 @@ def test_config_with_errors_is_reported_like_a_record(site: Site) -> None:
     assert lines[1].startswith("site_config.yml:8:1: 错误 [theme] 未知的键“theme”；应为站点配置的字段之一：site_name、")
 
 
+def test_config_with_a_bad_yes_no_value(site: Site) -> None:
+    cfg = site.root / "site_config.yml"
+    cfg.write_text(cfg.read_text(encoding="utf-8").replace("archive: archive\n", "archive: archive\narchive_restricted: 也许\n"),
+                   encoding="utf-8")
+    run = run_cli("check")
+    assert run.code == 2
+    assert run.err.splitlines()[0] == "site_config.yml:7:21: 错误 [archive_restricted 版本库为受限存储] “也许”不是是/否；应为true 或 false"
+
+
 def test_config_in_gbk(site: Site) -> None:
     cfg = site.root / "site_config.yml"
     cfg.write_bytes(cfg.read_text(encoding="utf-8").encode("gbk"))

@@ -292,6 +292,28 @@ def test_wrong_extension_in_a_record_folder_is_a_warning(site: Site) -> None:
     assert site.check("--strict").code == 1
 
 
+def test_other_file_outside_the_record_folders_is_a_warning(site: Site) -> None:
+    site.write("说明.txt", "内容目录说明\n")
+    run = site.check()
+    assert run.problems == ["content/说明.txt:0:0: 警告 不认识的文件，已忽略；记录文件应放在 units/、people/、"
+                            "forms/personal|department|unit/、rules/、flows/、assessments/ 下，或为 campaign.yml"]
+    assert run.code == 0
+
+
+def test_symlink_leading_out_of_the_content_folder(site: Site, tmp_path: Path) -> None:
+    outside = tmp_path / "outside.yml"
+    outside.write_text("name: 外部\nkind: 医院\n", encoding="utf-8")
+    site.path("units/outside.yml").symlink_to(outside)
+    only(site, "content/units/outside.yml:0:0: 错误 符号链接指向内容目录之外，已拒绝；请把文件本身放进 content/")
+
+
+def test_symlink_inside_the_content_folder_is_read(site: Site) -> None:
+    site.path("units/_shared").mkdir()
+    site.path("units/zyy.yml").rename(site.path("units/_shared/zyy.yml"))
+    site.path("units/zyy.yml").symlink_to(site.path("units/_shared/zyy.yml"))
+    assert site.check().code == 0
+
+
 def test_yaml_extension_is_accepted(site: Site) -> None:
     site.path("people/li-si.yml").rename(site.path("people/li-si.yaml"))
     assert site.check().code == 0
