@@ -18,6 +18,7 @@ import datetime as dt
 import json
 import os
 import platform
+import shutil
 import statistics
 import subprocess
 import sys
@@ -161,6 +162,33 @@ def run_cli(site: Site, *args: str) -> Measurement:
 @stage("check", target_s={10_000: 3.0})
 def check(site: Site, opts: Options) -> Measurement:
     return run_cli(site, "check", "--strict")
+
+
+# The same build without views.archives, in a fresh process like every other run.
+_WITHOUT_ARCHIVES = ("import sys\nfrom generator import render\n"
+                     "render.VIEWS = tuple(v for v in render.VIEWS if v != 'views.archives')\n"
+                     "from generator.cli import main\nsys.exit(main(sys.argv[1:]))")
+
+
+@stage("archives")
+def archives(site: Site, opts: Options) -> Measurement:
+    """Build time the archives add: a full build, and the same build without
+    the archive view; the returned wall time is the difference."""
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    with tempfile.TemporaryDirectory(dir=OUT) as tmp:
+        args = ["build", "--config", str(site.config)]
+        full = measure([PY, "-m", "generator", *args, "--out", f"{tmp}/with"], cwd=REPO, env=env)
+        pages = sum(1 for _ in Path(tmp, "with", "archives").rglob("*.html"))
+        total = sum(1 for _ in Path(tmp, "with").rglob("*.html"))
+        shutil.rmtree(f"{tmp}/with", ignore_errors=True)
+        bare = measure([PY, "-c", _WITHOUT_ARCHIVES, *args, "--out", f"{tmp}/without"], cwd=REPO, env=env)
+    added = round(full.wall_s - bare.wall_s, 3)
+    print(f"    archives: {site.people} 人，档案页面 {pages}/{total}；含档案 {full.wall_s:.1f} 秒，不含 {bare.wall_s:.1f} 秒，"
+          f"增加 {added:.1f} 秒（每个档案页面 {1000 * added / max(pages, 1):.2f} 毫秒）", flush=True)
+    return Measurement(added, max(full.peak_rss_mb, bare.peak_rss_mb), max(full.tree_rss_mb, bare.tree_rss_mb),
+                       round(full.user_s - bare.user_s, 3), round(full.sys_s - bare.sys_s, 3), full.exit or bare.exit,
+                       full.stderr_tail if full.exit else bare.stderr_tail,
+                       {"with_s": full.wall_s, "without_s": bare.wall_s, "archive_pages": pages, "html_pages": total})
 
 
 # ------------------------------------------------------------------ driver
