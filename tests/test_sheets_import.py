@@ -364,3 +364,14 @@ def test_a_hand_made_gbk_csv_without_ids_reports_cells_by_column_and_row(sheets:
     got = sheets.records()
     assert got["li-si-2010"]["risks"][0]["measures"] == ["处方点评", "抗菌药物分级管理"]
     assert got["li-si-2010"]["risks"][0]["level"] == "低"
+
+
+def test_a_name_shared_by_two_people_asks_for_the_id(sheets: Sheets) -> None:
+    (sheets.content / "people/li-si-2.yml").write_text("name: 李四\nunit: rmyy\npost: 护士\nroles: [医务人员]\n", encoding="utf-8")
+    p, wb = personal(sheets, person="李四")
+    who = value_cell(wb["风险点"], "承诺人").coordinate
+    run = sheets.run("import", str(p))
+    assert run.code == 1
+    assert run.err.splitlines()[0] == (
+        f"{p} 风险点!{who}: {E} [person 承诺人] “李四”不是有效的记录编号；应为小写字母、数字和连字符组成的编号（即记录文件名）；"
+        "同名的有 李四（li-si）、李四（li-si-2）；请写“名称（编号）”或从下拉列表中选择")

@@ -105,6 +105,12 @@ class Names:
             return m.group(1)
         return s
 
+    def namesakes(self, text: str, types: tuple[str, ...]) -> list[str]:
+        """“名称（编号）” of every record so named, when a bare name is ambiguous."""
+        s = text.strip()
+        named = [x.id for t in types for x in self.c.of_type[t] if s in (x.get("name"), x.get("title"), x.get("short_name"))]
+        return [self.label(rid) for rid in sorted(named)] if len(named) > 1 else []
+
     def resolve_department(self, text: str, unit_id: str | None) -> str:
         s = text.strip()
         u = self.c.get(unit_id, "unit") if unit_id else None

@@ -40,6 +40,7 @@ class _Builder:
         self.unit = unit  # for department names
         self.cells: list[Cell] = []  # node line n is cells[n - 1]
         self.paths: dict[str, Cell] = {}
+        self.hints: dict[int, str] = {}  # node line -> a hint for the Validator's message there
 
     def _mark(self, cell: Cell) -> yaml.Mark:
         self.cells.append(cell)
@@ -78,11 +79,17 @@ class _Builder:
     def scalar(self, shape: Shape, f: Field, cell: Cell, kp: str) -> yaml.ScalarNode:
         self.paths[kp] = cell
         text = cell_text(cell.value, f)
+        hint = ""
         if text is not None and f.kind == "ref":
+            same = self.names.namesakes(text, f.ref)
+            if same:
+                hint = f"同名的有 {'、'.join(same)}；请写“名称（编号）”或从下拉列表中选择"
             text = self.names.resolve(text, f.ref)
         elif text is not None and (shape.name, f.key) in DEPARTMENT_FIELDS:
             text = self.names.resolve_department(text, self.unit)
         m = self._mark(cell)
+        if hint:
+            self.hints[len(self.cells)] = hint
         # quoted: a cell holding “null” or “yes” is that text, not YAML's reading of it
         if text is None:
             return yaml.ScalarNode(STR_TAG, "", m, m, style=None)
@@ -183,7 +190,8 @@ class Intake:
         before = src.errors
         for p in v.problems:
             cell = b.cells[p.line - 1] if 1 <= p.line <= len(b.cells) else d.root.anchor
-            src.problems.append(SheetProblem(cell, Problem(src.where(cell), 0, 0, p.severity, p.key, p.label, p.found, p.expected, p.hint)))
+            hint = b.hints.get(p.line) or p.hint
+            src.problems.append(SheetProblem(cell, Problem(src.where(cell), 0, 0, p.severity, p.key, p.label, p.found, p.expected, hint)))
         if src.errors > before or not isinstance(data, dict):
             return None
         if d.id_cell is not None:
