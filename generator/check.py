@@ -313,15 +313,15 @@ class Checker:
             self.add(a, "report", "述职述廉", f"{person['name']} 不属于干部，却填写了述职述廉", "仅干部填写", severity=WARNING)
 
 
-_REF_FIELDS: dict[int, tuple[tuple[Field, str], ...]] = {}
+_REF_FIELDS: dict[int, tuple[Shape, tuple[tuple[Field, str], ...]]] = {}
 
 
 def _ref_fields(shape: Shape) -> tuple[tuple[Field, str], ...]:
     """The fields of a shape that hold references, directly or below: (field,
     "ref" | "refs" | "shape" | "shapes"). Most fields hold none, and walking
     them for every record was most of the checks' time."""
-    plan = _REF_FIELDS.get(id(shape))
-    if plan is None:
+    cached = _REF_FIELDS.get(id(shape))
+    if cached is None or cached[0] is not shape:  # the cache holds the shape: its id stays its own
         out: list[tuple[Field, str]] = []
         for f in shape.fields:
             if f.kind == "ref":
@@ -333,8 +333,8 @@ def _ref_fields(shape: Shape) -> tuple[tuple[Field, str], ...]:
                     out.append((f, "shapes"))
                 elif f.item.kind == "ref":
                     out.append((f, "refs"))
-        plan = _REF_FIELDS[id(shape)] = tuple(out)
-    return plan
+        cached = _REF_FIELDS[id(shape)] = (shape, tuple(out))
+    return cached[1]
 
 
 def rules_deadline(content: Content, year: int) -> Any:

@@ -6,6 +6,7 @@ rules live in check.py.
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import difflib
 import gc
@@ -165,13 +166,19 @@ def _load_parallel(root: str, files: list[str], prefix: str, n: int) -> list[_Re
             step = max(1, -(-len(share) // 4))
             for j in range(0, len(share), step):
                 idx = share[j:j + step]
-                pending.append((idx, pool.submit(_load_chunk, root, [files[i] for i in idx], prefix)))
+                pending.append((idx, pool.submit(_load_packed, root, [files[i] for i in idx], prefix)))
         for i, r in zip(shares[0], _load_chunk(root, [files[i] for i in shares[0]], prefix)):
             out[i] = r
         for idx, fut in pending:
-            for i, r in zip(idx, fut.result()):
-                out[i] = r
+            for i, (packed, probs) in zip(idx, fut.result()):
+                out[i] = (Record(*packed) if packed else None, probs)
     return out  # type: ignore[return-value]
+
+
+def _load_packed(root: str, rels: list[str], prefix: str) -> list[tuple[tuple[Any, ...] | None, list[Problem]]]:
+    """A worker's chunk, records as plain tuples: they pickle in half the time of dataclasses."""
+    names = [f.name for f in dataclasses.fields(Record)]
+    return [(tuple(getattr(r, n) for n in names) if r else None, probs) for r, probs in _load_chunk(root, rels, prefix)]
 
 
 def _load_chunk(root: str, rels: list[str], prefix: str) -> list[_Result]:
@@ -505,16 +512,16 @@ class _Report(Exception):
 
 _NULLS = frozenset(("", "~", "null", "Null", "NULL"))
 _Plan = tuple[dict[str, tuple[Field, Any]], tuple[str, ...]]
-_PLANS: dict[int, _Plan] = {}
+_PLANS: dict[int, tuple[Shape, _Plan]] = {}
 
 
 def _plan(shape: Shape) -> _Plan:
     """Per shape: key -> (field, scalar converter or None for lists and shapes), and the required keys."""
-    plan = _PLANS.get(id(shape))
-    if plan is None:
-        plan = _PLANS[id(shape)] = ({f.key: (f, _scalar_converter(f)) for f in shape.fields},
-                                    tuple(f.key for f in shape.fields if f.required))
-    return plan
+    cached = _PLANS.get(id(shape))
+    if cached is None or cached[0] is not shape:  # the cache holds the shape: its id stays its own
+        cached = _PLANS[id(shape)] = (shape, ({f.key: (f, _scalar_converter(f)) for f in shape.fields},
+                                              tuple(f.key for f in shape.fields if f.required)))
+    return cached[1]
 
 
 def _scalar_converter(f: Field) -> Any:
@@ -576,7 +583,7 @@ class _Fast:
             else:
                 value = self.container(vnode, f, depth + 1)
             if value is not None:
-                out[key] = value
+                out[f.key] = value  # the declaration's own string: one object for every record's key
         for key in required:
             if key not in seen:
                 raise _Report
@@ -653,10 +660,20 @@ def _fast_bool(node: yaml.ScalarNode, f: Field) -> bool:
     raise _Report
 
 
+_CHOICES: dict[int, tuple[tuple[str, ...], dict[str, str]]] = {}
+
+
 def _fast_enum(node: yaml.ScalarNode, f: Field) -> str:
     raw = node.value.strip()
-    if raw in f.choices:
-        return raw
+    cached = _CHOICES.get(id(f.choices))
+    if cached is None or cached[0] is not f.choices:
+        cached = _CHOICES[id(f.choices)] = (f.choices, {c: c for c in f.choices})
+    choices = cached[1]
+    # the declared string itself: equal values are one object, sent between
+    # processes and kept in memory once
+    value = choices.get(raw)
+    if value is not None:
+        return value
     if raw in f.aliases:
         return f.aliases[raw]
     raise _Report
