@@ -22,7 +22,8 @@ from .problems import ERROR, Problem
 THEME = Path(__file__).resolve().parent.parent / "theme"
 
 # View modules, each exposing pages(site, renderer) -> Iterable[Page].
-VIEWS = ("views.home", "views.units", "views.people", "views.forms", "views.rules", "views.listings",
+# views.flows before views.units: it registers the flow_figure lookup that unit pages use.
+VIEWS = ("views.home", "views.flows", "views.units", "views.people", "views.forms", "views.rules", "views.listings",
          "views.board", "views.editions", "views.search", "views.archives")
 
 

@@ -1,0 +1,552 @@
+"""Power-operation flowcharts (权力运行流程图) drawn as SVG at build time.
+
+Why build-time SVG rather than Mermaid in the browser: no 3 MB script to ship
+and run on old intranet desktops, nothing to render before the page can be
+printed, the same bytes for the same record (editions are checksummed), crisp
+vector print, and the diagram is plain DOM that tests can inspect.
+
+The layout is a simple layered drawing:
+- ranks: longest path from the first step over forward edges; edges that go
+  back (a depth-first back edge, e.g. 不同意 → 申请) are set aside;
+- one row per rank, top to bottom; the steps of a rank side by side, ordered
+  by the positions of their predecessors;
+- edges are orthogonal polylines: down from a port on the source's bottom into
+  a lane of the gap below, across, down into the target's top. Edges that go
+  back up run in a channel left of the steps, edges that skip rows in a channel
+  right of them, so that no line crosses a box;
+- the risks of a row's steps as cards in a column right of the diagram, level
+  with their row: risk point, level, controls, owner (the real 防控图 layout).
+"""
+from __future__ import annotations
+
+import heapq
+from dataclasses import dataclass, field
+from typing import Any
+
+from markupsafe import Markup
+
+from .svg import FONT, LEVEL_CLASS, LEVEL_FILL, LEVEL_TEXT, clip, esc, level_marker, num, text_width, wrap
+
+NODE_W = 180
+H_GAP = 48  # between steps of a row (room for branch labels)
+PAD = 9
+NAME_SIZE = 14
+ACTOR_SIZE = 12
+BADGE_SIZE = 12
+LEADING = 1.4
+LANE = 12  # spacing of parallel edge segments
+LABEL_BAND = 20  # room under a row for branch labels
+MARGIN = 14
+CARD_W = 280
+CARD_SIZE = 12
+CARD_GAP = 6
+LEADER_W = 26  # room for the dashed leader from a step to its risk cards
+HEX_INSET = 12  # the slanted ends of a decision box
+DEFAULT_KIND = "办理"
+KIND_CLASS = {"开始": "start", "办理": "task", "决策": "decision", "结束": "end"}
+LEVEL_WORD = {"高": "高风险", "中": "中风险", "低": "低风险"}
+
+
+@dataclass
+class Risk:
+    no: str  # display number in the flow: R1, R2 …
+    id: str
+    step: str  # step id
+    level: str
+    point: str
+    controls: list[str]
+    owner: str
+
+
+@dataclass
+class Step:
+    idx: int  # position in the record
+    id: str
+    name: str
+    kind: str
+    actor: str
+    risks: list[Risk]
+    rank: int = 0
+    x: float = 0
+    y: float = 0
+    h: float = 0
+    name_lines: list[str] = field(default_factory=list)
+    actor_lines: list[str] = field(default_factory=list)
+
+    @property
+    def cx(self) -> float:
+        return self.x + NODE_W / 2
+
+    @property
+    def bottom(self) -> float:
+        return self.y + self.h
+
+    def badge_y(self, i: int) -> float:
+        top = self.y + PAD + len(self.name_lines) * NAME_SIZE * LEADING + len(self.actor_lines) * ACTOR_SIZE * LEADING + 4
+        return top + i * BADGE_SIZE * LEADING + BADGE_SIZE * 0.55
+
+
+@dataclass
+class Edge:
+    order: int
+    src: int
+    dst: int
+    label: str | None
+    kind: str = "down"  # down (next row) | skip (several rows down) | back (up or same row)
+    port: float = 0
+    channel: float = 0
+    lanes: dict[int, float] = field(default_factory=dict)  # gap index -> y
+
+
+@dataclass
+class Card:
+    risk: Risk
+    x: float
+    y: float
+    h: float
+    lines: list[tuple[str, str]]  # (css class, text)
+
+
+@dataclass
+class Flow:
+    """A flow record reduced to what both the diagram and the text table need."""
+
+    id: str
+    title: str
+    steps: list[Step]
+    edges: list[Edge]
+    risks: list[Risk]
+
+    @property
+    def by_id(self) -> dict[str, Step]:
+        out: dict[str, Step] = {}
+        for s in self.steps:
+            out.setdefault(s.id, s)
+        return out
+
+    def level_counts(self) -> dict[str, int]:
+        return {lv: sum(r.level == lv for r in self.risks) for lv in ("高", "中", "低")}
+
+    def goes(self, step: Step) -> list[tuple[str | None, Step]]:
+        """Where a step leads, in record order: (branch label or None, target)."""
+        return [(e.label, self.steps[e.dst]) for e in sorted(self.edges, key=lambda e: e.order) if e.src == step.idx]
+
+
+def model(flow_id: str, data: dict[str, Any]) -> Flow:
+    steps: list[Step] = []
+    risks: list[Risk] = []
+    for i, s in enumerate(data.get("steps", [])):
+        mine = []
+        for r in s.get("risks", []):
+            risk = Risk(f"R{len(risks) + 1}", str(r["id"]), str(s["id"]), str(r["level"]), str(r["point"]),
+                        [str(c) for c in r.get("controls", [])], str(r.get("owner") or ""))
+            risks.append(risk)
+            mine.append(risk)
+        steps.append(Step(i, str(s["id"]), str(s["name"]), str(s.get("kind") or DEFAULT_KIND), str(s.get("actor") or ""), mine))
+    index: dict[str, int] = {}
+    for st in steps:
+        index.setdefault(st.id, st.idx)
+    edges: list[Edge] = []
+    for i, s in enumerate(data.get("steps", [])):
+        # unknown targets are refused by the check; a drawing never fails on them
+        for n in s.get("next", []):
+            if n in index:
+                edges.append(Edge(len(edges), i, index[n], None))
+        for b in s.get("branches", []):
+            if b["to"] in index:
+                edges.append(Edge(len(edges), i, index[b["to"]], str(b["label"])))
+    return Flow(flow_id, str(data.get("title", "")), steps, edges, risks)
+
+
+# ---------------------------------------------------------------- layout
+
+def _discover(flow: Flow) -> tuple[list[int], set[int]]:
+    """Depth-first order from the start step(s); returns the discovery order
+    and the orders of back edges (to a step still on the stack, or itself)."""
+    n = len(flow.steps)
+    out: dict[int, list[Edge]] = {i: [] for i in range(n)}
+    for e in flow.edges:
+        out[e.src].append(e)
+    starts = [s.idx for s in flow.steps if s.kind == "开始"] or ([0] if n else [])
+    roots = starts + [i for i in range(n) if i not in starts]
+    state = [0] * n  # 0 new, 1 on stack, 2 done
+    disc: list[int] = []
+    back: set[int] = set()
+    for root in roots:
+        if state[root]:
+            continue
+        state[root] = 1
+        disc.append(root)
+        stack: list[tuple[int, int]] = [(root, 0)]
+        while stack:
+            v, k = stack[-1]
+            if k < len(out[v]):
+                stack[-1] = (v, k + 1)
+                e = out[v][k]
+                if state[e.dst] == 1:
+                    back.add(e.order)
+                elif state[e.dst] == 0:
+                    state[e.dst] = 1
+                    disc.append(e.dst)
+                    stack.append((e.dst, 0))
+            else:
+                state[v] = 2
+                stack.pop()
+    return disc, back
+
+
+def _rank(flow: Flow, disc: list[int], back: set[int]) -> None:
+    """Longest path over forward edges (a DAG once back edges are set aside)."""
+    pos = {v: i for i, v in enumerate(disc)}
+    fwd = [e for e in flow.edges if e.order not in back]
+    indeg = [0] * len(flow.steps)
+    for e in fwd:
+        indeg[e.dst] += 1
+    heap = [(pos[v], v) for v in range(len(flow.steps)) if indeg[v] == 0]
+    heapq.heapify(heap)
+    while heap:
+        _, v = heapq.heappop(heap)
+        for e in fwd:
+            if e.src == v:
+                flow.steps[e.dst].rank = max(flow.steps[e.dst].rank, flow.steps[v].rank + 1)
+                indeg[e.dst] -= 1
+                if indeg[e.dst] == 0:
+                    heapq.heappush(heap, (pos[e.dst], e.dst))
+
+
+def _rows(flow: Flow, disc: list[int], back: set[int]) -> list[list[Step]]:
+    n_ranks = max((s.rank for s in flow.steps), default=-1) + 1
+    rows: list[list[Step]] = [[] for _ in range(n_ranks)]
+    for v in disc:
+        rows[flow.steps[v].rank].append(flow.steps[v])
+    place: dict[int, float] = {}
+    for r, row in enumerate(rows):
+        def centre(row: list[Step]) -> None:
+            for i, s in enumerate(row):
+                place[s.idx] = i - (len(row) - 1) / 2
+        centre(row)
+        if r == 0:
+            continue
+        keys = {}
+        for s in row:
+            preds = [place[e.src] for e in flow.edges if e.dst == s.idx and e.order not in back and e.src in place]
+            keys[s.idx] = sum(preds) / len(preds) if preds else place[s.idx]
+        row.sort(key=lambda s: (keys[s.idx], disc.index(s.idx)))
+        centre(row)
+    return rows
+
+
+def _size_step(s: Step) -> None:
+    inset = HEX_INSET + 4 if s.kind == "决策" else 0
+    s.name_lines = wrap(s.name, NODE_W - 2 * (PAD + inset), NAME_SIZE)
+    s.actor_lines = wrap(s.actor, NODE_W - 2 * (PAD + inset), ACTOR_SIZE) if s.actor else []
+    h = 2 * PAD + len(s.name_lines) * NAME_SIZE * LEADING + len(s.actor_lines) * ACTOR_SIZE * LEADING
+    if s.risks:
+        h += 4 + len(s.risks) * BADGE_SIZE * LEADING
+    s.h = max(44.0, h)
+
+
+def _card_lines(risk: Risk) -> list[tuple[str, str]]:
+    inner = CARD_W - 22
+    lines = [("head", f"{risk.no} · {LEVEL_WORD[risk.level]}")]
+    lines += [("point", ln) for ln in wrap(risk.point, inner, CARD_SIZE)]
+    if risk.controls:
+        lines.append(("label", "防控措施："))
+        for c in risk.controls:
+            parts = wrap(c, inner - CARD_SIZE, CARD_SIZE)
+            lines.append(("control", "• " + parts[0]))
+            lines += [("control-more", p) for p in parts[1:]]
+    if risk.owner:
+        lines += [("owner", ln) for ln in wrap("责任人：" + risk.owner, inner, CARD_SIZE)]
+    return lines
+
+
+def _card_height(lines: list[tuple[str, str]]) -> float:
+    return 10 + len(lines) * CARD_SIZE * LEADING + 4
+
+
+def _assign_lanes(segments: list[tuple[float, float, Edge]]) -> dict[int, int]:
+    """Interval colouring: overlapping horizontal segments of one gap get
+    different lanes; segments that only touch at an end may share one."""
+    lanes: list[list[tuple[float, float]]] = []
+    out: dict[int, int] = {}
+    for lo, hi, e in sorted(segments, key=lambda t: (t[0], t[1], t[2].order)):
+        for k, used in enumerate(lanes):
+            if all(hi <= a + 0.5 or lo >= b - 0.5 for a, b in used):
+                used.append((lo, hi))
+                out[e.order] = k
+                break
+        else:
+            lanes.append([(lo, hi)])
+            out[e.order] = len(lanes) - 1
+    return out
+
+
+@dataclass
+class Layout:
+    flow: Flow
+    rows: list[list[Step]]
+    cards: list[Card]
+    width: float
+    height: float  # without the legend
+    gaps: list[tuple[float, float]]  # (top, height) of gap g, above row g
+    card_x: float
+
+
+def layout(flow: Flow) -> Layout:
+    disc, back = _discover(flow)
+    _rank(flow, disc, back)
+    rows = _rows(flow, disc, back)
+    for s in flow.steps:
+        _size_step(s)
+    n_rows = len(rows)
+    for e in flow.edges:
+        a, b = flow.steps[e.src].rank, flow.steps[e.dst].rank
+        e.kind = "back" if e.order in back or b <= a else ("skip" if b > a + 1 else "down")
+
+    # -- horizontal positions
+    backs = sorted((e for e in flow.edges if e.kind == "back"),
+                   key=lambda e: (flow.steps[e.src].rank - flow.steps[e.dst].rank, e.order))
+    skips = sorted((e for e in flow.edges if e.kind == "skip"),
+                   key=lambda e: (flow.steps[e.dst].rank - flow.steps[e.src].rank, e.order))
+    left = MARGIN + (len(backs) * LANE + 16 if backs else 0)
+    row_w = [len(r) * NODE_W + (len(r) - 1) * H_GAP for r in rows]
+    gw = max(row_w, default=NODE_W)
+    for r, row in enumerate(rows):
+        x = left + (gw - row_w[r]) / 2
+        for s in row:
+            s.x = x
+            x += NODE_W + H_GAP
+    for k, e in enumerate(backs):
+        e.channel = left - 16 - k * LANE
+    for k, e in enumerate(skips):
+        e.channel = left + gw + 10 + k * LANE
+    right = left + gw + (10 + len(skips) * LANE if skips else 0)
+    card_x = right + LEADER_W
+    has_cards = bool(flow.risks)
+    width = (card_x + CARD_W if has_cards else right) + MARGIN
+
+    # ports along each source's bottom: back edges leftmost, skips rightmost
+    kind_order = {"back": 0, "down": 1, "skip": 2}
+    for s in flow.steps:
+        outs = sorted((e for e in flow.edges if e.src == s.idx),
+                      key=lambda e: (kind_order[e.kind], flow.steps[e.dst].cx if e.kind == "down" else 0, e.order))
+        for i, e in enumerate(outs):
+            e.port = s.x + NODE_W * (i + 1) / (len(outs) + 1)
+
+    # -- horizontal segments per gap (gap g lies above row g; gap n_rows below the last)
+    segs: dict[int, list[tuple[float, float, Edge]]] = {g: [] for g in range(n_rows + 1)}
+    labelled = set()
+    for e in flow.edges:
+        a, b = flow.steps[e.src].rank, flow.steps[e.dst].rank
+        dst_x = flow.steps[e.dst].cx
+        if e.label:
+            labelled.add(a + 1)
+        if e.kind == "down":
+            if abs(e.port - dst_x) > 0.5:
+                segs[a + 1].append((min(e.port, dst_x), max(e.port, dst_x), e))
+        else:
+            segs[a + 1].append((min(e.port, e.channel), max(e.port, e.channel), e))
+            segs[b].append((min(e.channel, dst_x), max(e.channel, dst_x), e))
+    lane_of = {g: _assign_lanes(segs[g]) for g in segs}
+
+    # -- cards and rows, top to bottom
+    cards: list[Card] = []
+    gaps: list[tuple[float, float]] = []
+    y = 0.0
+    for g in range(n_rows + 1):
+        n_lanes = max(lane_of[g].values(), default=-1) + 1
+        band = LABEL_BAND if g in labelled else 0
+        if g == 0:
+            h = (8 + n_lanes * LANE + 14) if n_lanes else MARGIN
+        elif g == n_rows:
+            h = (band + 8 + n_lanes * LANE + 6) if n_lanes or band else 0
+        else:
+            h = max(40.0, band + 8 + n_lanes * LANE + 14)
+        gaps.append((y, h))
+        for e in flow.edges:
+            if e.order in lane_of[g]:
+                e.lanes[g] = y + band + 8 + lane_of[g][e.order] * LANE
+        y += h
+        if g == n_rows:
+            break
+        row = rows[g]
+        cy = y
+        for s in row:
+            s.y = y
+            for risk in s.risks:
+                lines = _card_lines(risk)
+                c = Card(risk, card_x, cy, _card_height(lines), lines)
+                cards.append(c)
+                cy += c.h + CARD_GAP
+        y = max(max((s.bottom for s in row), default=y), cy - CARD_GAP if cy > y else y)
+    # lanes in a gap with no horizontal segment still need a y for skip/back edges: none do
+    return Layout(flow, rows, cards, width, max(y, 0) + (MARGIN if gaps[-1][1] == 0 else 0), gaps, card_x)
+
+
+# ---------------------------------------------------------------- drawing
+
+def _arrow(x: float, y: float) -> str:
+    return f'<polygon points="{num(x - 4.5)},{num(y - 8)} {num(x + 4.5)},{num(y - 8)} {num(x)},{num(y)}" fill="#333"/>'
+
+
+def _edge_svg(flow: Flow, e: Edge) -> str:
+    src, dst = flow.steps[e.src], flow.steps[e.dst]
+    a, b = src.rank, dst.rank
+    pts: list[tuple[float, float]] = [(e.port, src.bottom)]
+    if e.kind == "down":
+        if a + 1 in e.lanes:
+            ly = e.lanes[a + 1]
+            pts += [(e.port, ly), (dst.cx, ly)]
+    else:
+        ly1, ly2 = e.lanes[a + 1], e.lanes[b]
+        pts += [(e.port, ly1), (e.channel, ly1), (e.channel, ly2), (dst.cx, ly2)]
+    pts.append((dst.cx, dst.y - 1))
+    d = " ".join(f"{num(x)},{num(y)}" for x, y in pts)
+    cls = f"lz-flow__edge lz-flow__edge--{e.kind}"
+    dash = ' stroke-dasharray="5 3"' if e.kind == "back" else ""
+    title = f"{src.name} → {dst.name}" + (f"（{e.label}）" if e.label else "")
+    out = [f'<g class="{cls}" data-from="{esc(src.id)}" data-to="{esc(dst.id)}"><title>{esc(title)}</title>',
+           f'<polyline points="{d}" fill="none" stroke="#333" stroke-width="1.4"{dash}/>',
+           _arrow(dst.cx, dst.y)]
+    if e.label:
+        left_side = e.port < src.cx - 1
+        lx = e.port - 5 if left_side else e.port + 5
+        out.append(f'<text class="lz-flow__label" x="{num(lx)}" y="{num(src.bottom + 14)}" font-size="12" fill="#0b3d91" '
+                   f'text-anchor="{"end" if left_side else "start"}" stroke="#fff" stroke-width="3" paint-order="stroke">'
+                   f'{esc(clip(e.label, 2 * H_GAP, 12))}</text>')
+    out.append("</g>")
+    return "".join(out)
+
+
+def _shape(s: Step) -> str:
+    x, y, w, h = s.x, s.y, NODE_W, s.h
+    if s.kind in ("开始", "结束"):
+        return (f'<rect x="{num(x)}" y="{num(y)}" width="{w}" height="{num(h)}" rx="{num(min(h / 2, 22))}" '
+                f'fill="#e8f0fe" stroke="#1a4d8f" stroke-width="1.6"/>')
+    if s.kind == "决策":
+        i = HEX_INSET
+        pts = [(x + i, y), (x + w - i, y), (x + w, y + h / 2), (x + w - i, y + h), (x + i, y + h), (x, y + h / 2)]
+        return (f'<polygon points="{" ".join(f"{num(px)},{num(py)}" for px, py in pts)}" '
+                f'fill="#fff8e1" stroke="#8a5300" stroke-width="1.6"/>')
+    return f'<rect x="{num(x)}" y="{num(y)}" width="{w}" height="{num(h)}" rx="3" fill="#fff" stroke="#333" stroke-width="1.3"/>'
+
+
+def _step_svg(flow: Flow, s: Step, prefix: str) -> str:
+    risks = "；".join(f"{r.no} {LEVEL_WORD[r.level]} {r.point}" for r in s.risks)
+    title = f"第{s.idx + 1}环节 {s.name}（{s.kind}）" + (f" · 责任岗位：{s.actor}" if s.actor else "") + (f" · 风险点：{risks}" if risks else "")
+    out = [f'<g class="lz-flow__step lz-flow__step--{KIND_CLASS.get(s.kind, "task")}" id="{esc(prefix)}-step-{esc(s.id)}" '
+           f'data-step="{esc(s.id)}" data-kind="{esc(s.kind)}"><title>{esc(title)}</title>', _shape(s)]
+    ty = s.y + PAD + NAME_SIZE
+    for ln in s.name_lines:
+        out.append(f'<text class="lz-flow__name" x="{num(s.cx)}" y="{num(ty)}" font-size="{NAME_SIZE}" font-weight="700" '
+                   f'text-anchor="middle" fill="#111">{esc(ln)}</text>')
+        ty += NAME_SIZE * LEADING
+    ty += ACTOR_SIZE * LEADING - NAME_SIZE * LEADING
+    for ln in s.actor_lines:
+        out.append(f'<text class="lz-flow__actor" x="{num(s.cx)}" y="{num(ty)}" font-size="{ACTOR_SIZE}" '
+                   f'text-anchor="middle" fill="#444">{esc(ln)}</text>')
+        ty += ACTOR_SIZE * LEADING
+    inset = HEX_INSET if s.kind == "决策" else 0
+    for i, r in enumerate(s.risks):
+        by = s.badge_y(i)
+        mx = s.x + PAD + inset + 7
+        tag = f"{r.no} {r.level}"
+        room = NODE_W - 2 * (PAD + inset) - 18 - text_width(tag + " ", BADGE_SIZE)
+        out.append(f'<g class="lz-flow__risk lz-flow__risk--{LEVEL_CLASS[r.level]}" data-risk="{esc(r.id)}" data-level="{esc(r.level)}">'
+                   + level_marker(r.level, mx, by - 1)
+                   + f'<text x="{num(mx + 11)}" y="{num(by + BADGE_SIZE * 0.4)}" font-size="{BADGE_SIZE}">'
+                   f'<tspan font-weight="700" fill="{LEVEL_TEXT[r.level]}">{esc(tag)}</tspan>'
+                   f'<tspan fill="#222"> {esc(clip(r.point, room, BADGE_SIZE))}</tspan></text></g>')
+    out.append("</g>")
+    return "".join(out)
+
+
+def _card_svg(c: Card) -> str:
+    r = c.risk
+    out = [f'<g class="lz-flow__card lz-flow__card--{LEVEL_CLASS[r.level]}" data-risk="{esc(r.id)}" data-step="{esc(r.step)}">',
+           f'<rect x="{num(c.x)}" y="{num(c.y)}" width="{CARD_W}" height="{num(c.h)}" rx="3" fill="#fff" stroke="#9e9e9e"/>',
+           f'<rect x="{num(c.x)}" y="{num(c.y)}" width="5" height="{num(c.h)}" fill="{LEVEL_FILL[r.level]}"/>']
+    ty = c.y + 8 + CARD_SIZE
+    tx = c.x + 14
+    for cls, text in c.lines:
+        if cls == "head":
+            out.append(level_marker(r.level, tx + 3, ty - CARD_SIZE * 0.38, 5.5))
+            out.append(f'<text x="{num(tx + 13)}" y="{num(ty)}" font-size="{CARD_SIZE}" font-weight="700" '
+                       f'fill="{LEVEL_TEXT[r.level]}">{esc(text)}</text>')
+        else:
+            indent = CARD_SIZE if cls == "control-more" else 0
+            attrs = ' font-weight="700"' if cls == "point" else (' fill="#555"' if cls in ("label", "owner") else "")
+            out.append(f'<text class="lz-flow__card-{cls}" x="{num(tx + indent)}" y="{num(ty)}" font-size="{CARD_SIZE}"{attrs}>'
+                       f'{esc(text)}</text>')
+        ty += CARD_SIZE * LEADING
+    out.append("</g>")
+    return "".join(out)
+
+
+def _leaders(lay: Layout) -> list[str]:
+    """Dashed leaders from the rightmost step of each row to its risk cards
+    (steps further left share the R-number with their cards instead)."""
+    out = []
+    by_risk = {c.risk.no: c for c in lay.cards}
+    for row in lay.rows:
+        if not row:
+            continue
+        s = row[-1]
+        for i, r in enumerate(s.risks):
+            c = by_risk[r.no]
+            y1, y2 = s.badge_y(i) - 1, c.y + 8 + CARD_SIZE * 0.62
+            x1 = s.x + NODE_W - (HEX_INSET / 2 if s.kind == "决策" else 0)
+            out.append(f'<polyline class="lz-flow__leader" points="{num(x1)},{num(y1)} {num(lay.card_x - 8)},{num(y2)} {num(lay.card_x)},{num(y2)}" '
+                       f'fill="none" stroke="{LEVEL_FILL[r.level]}" stroke-width="1" stroke-dasharray="3 2"/>')
+    return out
+
+
+def _legend(y: float, width: float) -> tuple[str, float]:
+    items: list[tuple[str, str]] = []  # (svg at origin, text)
+    items.append(('<rect x="0" y="-7" width="26" height="14" rx="7" fill="#e8f0fe" stroke="#1a4d8f"/>', "开始/结束"))
+    items.append(('<rect x="0" y="-7" width="26" height="14" rx="2" fill="#fff" stroke="#333"/>', "办理"))
+    items.append(('<polygon points="5,-7 21,-7 26,0 21,7 5,7 0,0" fill="#fff8e1" stroke="#8a5300"/>', "决策"))
+    items.append(('<line x1="0" y1="0" x2="20" y2="0" stroke="#333" stroke-width="1.4"/><polygon points="18,-4.5 18,4.5 26,0" fill="#333"/>', "顺序/分支"))
+    items.append(('<line x1="0" y1="0" x2="20" y2="0" stroke="#333" stroke-width="1.4" stroke-dasharray="5 3"/>'
+                  '<polygon points="18,-4.5 18,4.5 26,0" fill="#333"/>', "退回"))
+    for lv in ("高", "中", "低"):
+        items.append((level_marker(lv, 10, 0), LEVEL_WORD[lv]))
+    out = ['<g class="lz-flow__legend">']
+    x, row_y = MARGIN, y + 10
+    for shape, text in items:
+        w = 32 + text_width(text, 12) + 18
+        if x + w > width - MARGIN and x > MARGIN:
+            x, row_y = MARGIN, row_y + 20
+        out.append(f'<g transform="translate({num(x)},{num(row_y)})">{shape}'
+                   f'<text x="32" y="4" font-size="12" fill="#333">{esc(text)}</text></g>')
+        x += w
+    out.append("</g>")
+    return "".join(out), row_y + 10 + MARGIN
+
+
+def svg(flow: Flow) -> Markup:
+    """The diagram; every record string in it is escaped here."""
+    lay = layout(flow)
+    prefix = f"lzf-{flow.id}"
+    legend, bottom = _legend(lay.height, lay.width)
+    counts = flow.level_counts()
+    desc = (f"共 {len(flow.steps)} 个环节、{len(flow.risks)} 个风险点（高 {counts['高']}、中 {counts['中']}、低 {counts['低']}）。"
+            "各环节、分支、风险点与防控措施的文字版见图下的表格。")
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="lz-flow__svg" role="img" '
+             f'aria-labelledby="{esc(prefix)}-title {esc(prefix)}-desc" viewBox="0 0 {num(lay.width)} {num(bottom)}" '
+             f'width="{num(lay.width)}" height="{num(bottom)}" font-family="{esc(FONT)}" data-flow="{esc(flow.id)}">',
+             f'<title id="{esc(prefix)}-title">{esc(flow.title or "权力运行流程图")}</title>',
+             f'<desc id="{esc(prefix)}-desc">{esc(desc)}</desc>',
+             '<g class="lz-flow__edges">']
+    parts += [_edge_svg(flow, e) for e in flow.edges]
+    parts.append('</g><g class="lz-flow__leaders">')
+    parts += _leaders(lay)
+    parts.append('</g><g class="lz-flow__steps">')
+    parts += [_step_svg(flow, s, prefix) for row in lay.rows for s in row]
+    parts.append('</g><g class="lz-flow__cards">')
+    parts += [_card_svg(c) for c in lay.cards]
+    parts.append("</g>")
+    parts.append(legend)
+    parts.append("</svg>")
+    return Markup("\n".join(parts))

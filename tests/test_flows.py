@@ -1,0 +1,325 @@
+"""Power-operation flowcharts: the layered layout (rows, branches, lanes that
+never cross a box), the SVG (escaped, deterministic, markers with a shape and a
+text cue), the flow page and the unit page in Chromium, and A4 print."""
+from __future__ import annotations
+
+import textwrap
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from generator import flowchart
+from support.browser import watched_page
+from support.serve import serve
+from support.sites import build, copy_tree
+
+from .conftest import MINI, Site, run_cli
+
+SVG_NS = "{http://www.w3.org/2000/svg}"
+
+# A licensing flow: a decision with two branches, a three-way decision, a
+# return to the start (不符合 → 补正 → 受理) and risks of every level.
+LICENCE_FLOW = """
+    title: 医疗机构执业许可审批权力运行流程图
+    unit: wsj
+    power_item: 医疗机构执业许可
+    basis: 《医疗机构管理条例》
+    year: 2009
+    steps:
+      - id: sl
+        name: 受理申请
+        kind: 开始
+        actor: 行政许可窗口
+        next: [cs]
+        risks:
+          - id: r-sl
+            point: 对符合条件的申请不予受理或故意刁难
+            level: 中
+            controls: [一次性告知制度, 受理登记表公开]
+            owner: 窗口负责人
+      - id: cs
+        name: 材料初审
+        kind: 决策
+        actor: 医政科
+        branches:
+          - label: 符合
+            to: xc
+          - label: 不符合
+            to: bz
+        risks:
+          - id: r-cs
+            point: 降低审查标准
+            level: 一级
+            controls: [双人审查, 审查意见留痕]
+            owner: 医政科科长
+      - id: bz
+        name: 告知补正材料
+        actor: 医政科
+        next: [sl]
+      - id: xc
+        name: 现场核查
+        actor: 核查小组（两人以上）
+        next: [jd]
+        risks:
+          - id: r-xc
+            point: 接受宴请、收受财物后出具虚假核查意见
+            level: 高
+            controls: [核查人员随机抽取, 核查记录当事人签字, 纪检监察室抽查]
+            owner: 分管局长
+      - id: jd
+        name: 审批决定
+        kind: 决策
+        actor: 局长办公会
+        branches:
+          - label: 批准
+            to: fz
+          - label: 不批准
+            to: gz
+        risks:
+          - id: r-jd
+            point: 个人擅自决定
+            level: 高
+            controls: [集体决策]
+            owner: 局长
+      - id: fz
+        name: 发证并公开
+        kind: 结束
+        actor: 行政许可窗口
+        risks:
+          - id: r-fz
+            point: 拖延发证
+            level: 低
+            controls: [限时办结]
+      - id: gz
+        name: 书面告知理由
+        kind: 结束
+        actor: 医政科
+"""
+
+
+def licence() -> dict[str, Any]:
+    data = yaml.safe_load(textwrap.dedent(LICENCE_FLOW))
+    for s in data["steps"]:  # the loader canonicalises level aliases; do it by hand here
+        for r in s.get("risks", []):
+            r["level"] = {"一级": "高"}.get(r["level"], r["level"])
+    return data
+
+
+def parse(svg: str) -> ET.Element:
+    return ET.fromstring(svg)  # well-formed XML, or this raises
+
+
+def with_class(root: ET.Element, name: str) -> list[ET.Element]:
+    return [g for g in root.iter(f"{SVG_NS}g") if name in g.get("class", "").split()]
+
+
+def boxes(flow: flowchart.Flow) -> dict[str, tuple[float, float, float, float]]:
+    return {s.id: (s.x, s.y, s.x + flowchart.NODE_W, s.y + s.h) for s in flow.steps}
+
+
+# ------------------------------------------------------------ layout
+
+
+def test_steps_in_rows_top_to_bottom_and_branches_side_by_side() -> None:
+    flow = flowchart.model("licence", licence())
+    flowchart.layout(flow)
+    s = flow.by_id
+    # the main path goes down row by row
+    assert s["sl"].y < s["cs"].y < s["xc"].y < s["jd"].y < s["fz"].y
+    # both branches of 审批决定 land on one row, side by side, without overlapping
+    assert s["fz"].y == s["gz"].y
+    assert s["fz"].x + flowchart.NODE_W <= s["gz"].x or s["gz"].x + flowchart.NODE_W <= s["fz"].x
+    # 补正 is reached from 初审 only: it sits in the row below it, beside 现场核查
+    assert s["bz"].y == s["xc"].y and s["bz"].x != s["xc"].x
+    kinds = {(flow.steps[e.src].id, flow.steps[e.dst].id): e.kind for e in flow.edges}
+    assert kinds[("bz", "sl")] == "back"
+    assert kinds[("cs", "xc")] == kinds[("jd", "fz")] == "down"
+
+
+def _segments(points: list[tuple[float, float]]) -> list[tuple[tuple[float, float], tuple[float, float]]]:
+    return list(zip(points, points[1:]))
+
+
+def _crosses(seg: tuple[tuple[float, float], tuple[float, float]], box: tuple[float, float, float, float]) -> bool:
+    """Does an axis-parallel segment pass through the inside of a box?"""
+    (x1, y1), (x2, y2) = seg
+    bx1, by1, bx2, by2 = box
+    if x1 == x2:
+        return bx1 < x1 < bx2 and min(y1, y2) < by2 - 0.5 and max(y1, y2) > by1 + 0.5
+    return by1 < y1 < by2 and min(x1, x2) < bx2 - 0.5 and max(x1, x2) > bx1 + 0.5
+
+
+@pytest.mark.parametrize("data", ["licence", "skip"])
+def test_edges_are_orthogonal_and_never_cross_a_step(data: str) -> None:
+    if data == "licence":
+        d = licence()
+    else:  # an edge that skips two rows runs in the right-hand channel
+        d = {"title": "t", "steps": [
+            {"id": "a", "name": "甲", "kind": "开始", "actor": "x", "next": ["b", "d"]},
+            {"id": "b", "name": "乙", "actor": "x", "next": ["c"]},
+            {"id": "c", "name": "丙", "actor": "x", "next": ["d"]},
+            {"id": "d", "name": "丁", "kind": "结束", "actor": "x", "next": ["d"]},  # a self-loop, drawn as a return
+        ]}
+    flow = flowchart.model("t", d)
+    svg = str(flowchart.svg(flow))
+    root = parse(svg)
+    bx = boxes(flow)
+    edges = with_class(root, "lz-flow__edge")
+    assert len(edges) == len(flow.edges)
+    for g in edges:
+        pts = [tuple(float(v) for v in p.split(",")) for p in g.find(f"{SVG_NS}polyline").get("points").split()]
+        for seg in _segments(pts):  # type: ignore[arg-type]
+            (x1, y1), (x2, y2) = seg
+            assert x1 == x2 or y1 == y2, f"diagonal segment {seg}"
+            for sid, box in bx.items():
+                assert not _crosses(seg, box), f"edge {g.get('data-from')}→{g.get('data-to')} crosses step {sid}"
+        # the arrow ends on the top edge of its target
+        tx, ty = pts[-1]
+        x1, y1, x2, _ = bx[g.get("data-to")]
+        assert x1 < tx < x2 and abs(ty - y1) <= 1
+
+
+def test_risk_markers_have_level_colour_shape_and_text() -> None:
+    root = parse(str(flowchart.svg(flowchart.model("licence", licence()))))
+    markers = {g.get("data-risk"): g for g in with_class(root, "lz-flow__risk")}
+    assert set(markers) == {"r-sl", "r-cs", "r-xc", "r-jd", "r-fz"}
+    shape = {"高": "polygon", "中": "polygon", "低": "circle"}
+    fill = {"高": "#c62828", "中": "#f2a900", "低": "#2e7d32"}
+    for rid, level in (("r-sl", "中"), ("r-cs", "高"), ("r-xc", "高"), ("r-fz", "低")):
+        g = markers[rid]
+        assert g.get("data-level") == level
+        mark = g.find(f"{SVG_NS}{shape[level]}")
+        assert mark is not None and mark.get("fill") == fill[level]
+        text = "".join(g.find(f"{SVG_NS}text").itertext())
+        assert f" {level} " in f" {text} "  # the level in words, not colour alone
+    # the marker sits inside its step's box
+    steps = {g.get("data-step"): g for g in with_class(root, "lz-flow__step")}
+    assert steps["cs"].find(f".//{SVG_NS}g[@data-risk='r-cs']") is not None
+    # every risk has a card with its controls beside the diagram
+    cards = {g.get("data-risk"): "".join(g.itertext()) for g in with_class(root, "lz-flow__card")}
+    assert "纪检监察室抽查" in cards["r-xc"] and "责任人：分管局长" in cards["r-xc"] and "高风险" in cards["r-xc"]
+
+
+def test_record_text_is_escaped_and_output_is_deterministic() -> None:
+    d = {"title": "<b>流程</b>", "steps": [
+        {"id": "a", "name": '审核<script>alert("x")</script>&', "kind": "开始", "actor": "科室 & <岗位>",
+         "branches": [{"label": "<i>是</i>", "to": "b"}, {"label": "否", "to": "a"}],
+         "risks": [{"id": "r", "point": "风险</text><text>", "level": "高", "controls": ["措施<br>"], "owner": "'人'"}]},
+        {"id": "b", "name": "结束", "kind": "结束", "actor": "x", "next": ["nowhere"]},  # unknown target: not drawn, no failure
+    ]}
+    svg = str(flowchart.svg(flowchart.model("x", d)))
+    assert "<script" not in svg and "<b>" not in svg and "<i>" not in svg and "<br>" not in svg
+    root = parse(svg)
+    step = with_class(root, "lz-flow__step")[0]
+    name = "".join(t.text or "" for t in step.iter(f"{SVG_NS}text") if t.get("class") == "lz-flow__name")
+    assert name == '审核<script>alert("x")</script>&'  # wrapped over lines, every character kept
+    assert "科室 & <岗位>" in "".join(step.itertext())
+    assert svg == str(flowchart.svg(flowchart.model("x", d)))
+
+
+# ------------------------------------------------------------ check
+
+
+def test_unknown_step_references_fail_the_build_with_file_and_line(site: Site) -> None:
+    site.write("flows/wsj-xkxx.yml", LICENCE_FLOW.replace("            to: bz", "            to: buzheng")
+               .replace("        next: [jd]", "        next: [jd, gd]"))
+    run = site.check()
+    assert run.code == 1
+    assert run.problems == [
+        "content/flows/wsj-xkxx.yml:26:13: 错误 [steps.2.branches.2.to 去往环节] 分支“不符合”去往的环节“buzheng”不存在；"
+        "应为本流程中的环节编号之一：sl、cs、bz、xc、jd、fz、gz",
+        "content/flows/wsj-xkxx.yml:40:16: 错误 [steps.4.next.2 下一环节] 环节“xc”的下一环节“gd”不存在；"
+        "应为本流程中的环节编号之一：sl、cs、bz、xc、jd、fz、gz",
+    ], run.err
+    out = site.root / "build" / "site"
+
+    build_run = run_cli("build")  # the same content, building: refused before anything is written
+    assert build_run.code == 1
+    assert "content/flows/wsj-xkxx.yml:26:13" in build_run.err
+    assert not out.exists()
+
+
+def test_duplicate_risk_id_fails_with_position(site: Site) -> None:
+    site.write("flows/wsj-xkxx.yml", LICENCE_FLOW.replace("id: r-fz", "id: r-jd"))
+    run = site.check()
+    assert run.code == 1
+    assert run.problems == ["content/flows/wsj-xkxx.yml:67:13: 错误 [steps.6.risks.1.id 风险编号] 风险编号“r-jd”重复；应为流程内唯一"], run.err
+
+
+def test_unknown_risk_level_fails_with_position(site: Site) -> None:
+    site.write("flows/wsj-xkxx.yml", LICENCE_FLOW.replace("level: 低", "level: 极低"))
+    run = site.check()
+    assert run.code == 1
+    assert run.problems == ["content/flows/wsj-xkxx.yml:69:16: 错误 [steps.6.risks.1.level 风险等级] “极低”不是可选值；"
+                            "应为高、中、低 之一；是不是“低”？"], run.err
+
+
+# ------------------------------------------------------------ built pages in Chromium
+
+
+@pytest.fixture(scope="module")
+def flow_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("flows")
+    cfg = copy_tree(MINI / "site_config.yml", root / "src")
+    (root / "src" / "content" / "flows" / "wsj-xkxx.yml").write_text(textwrap.dedent(LICENCE_FLOW).lstrip(), encoding="utf-8")
+    return build(cfg, root / "site")
+
+
+@pytest.mark.browser
+def test_flow_page_renders_nodes_markers_and_text_version(flow_site: Path, browser_context: Any, tmp_path: Path) -> None:
+    with serve(flow_site) as base:
+        page, watch = watched_page(browser_context)
+        page.set_viewport_size({"width": 1280, "height": 900})
+        page.goto(base + "flows/wsj-xkxx.html")
+        svg = page.locator("figure.lz-flow svg[role=img]")
+        assert svg.count() == 1
+        assert svg.locator("title").first.text_content() == "医疗机构执业许可审批权力运行流程图"
+        steps = page.locator("g.lz-flow__step")
+        assert steps.count() == 7
+        assert sorted(steps.evaluate_all("els => els.map(e => e.dataset.step)")) == sorted(["sl", "cs", "bz", "xc", "jd", "fz", "gz"])
+        assert page.locator("g.lz-flow__step--decision").count() == 2
+        markers = page.locator("g.lz-flow__step g.lz-flow__risk")
+        assert markers.count() == 5
+        assert page.locator("g.lz-flow__risk--high").count() == 3
+        # markers are drawn and visible (non-zero boxes inside the drawing)
+        for box in markers.evaluate_all("els => els.map(e => e.getBoundingClientRect().width)"):
+            assert box > 20
+        assert page.locator("g.lz-flow__edge").count() == 7
+        assert page.locator("text.lz-flow__label").all_text_contents() == ["符合", "不符合", "批准", "不批准"]
+        # the text alternative: every step and every risk with its controls
+        rows = page.locator("table.lz-flow__steps-table tbody tr")
+        assert rows.count() == 7
+        assert "不符合 → 第3环节 告知补正材料" in rows.nth(1).inner_text()
+        risk_rows = page.locator("table.lz-flow__risk-table tbody tr")
+        assert risk_rows.count() == 5
+        assert "纪检监察室抽查" in risk_rows.nth(2).inner_text()
+        page.screenshot(path=str(tmp_path / "flow.png"), full_page=True)
+        assert watch.foreign == [] and not [c for c in watch.console if "error" in c.lower()]
+
+        # the unit page shows the same diagram, with the text version folded below it
+        page.goto(base + "units/wsj.html")
+        assert page.locator("#flow-wsj-xkxx svg g.lz-flow__step").count() == 7
+        assert page.locator("details#flow-wsj-xkxx-text table.lz-flow__risk-table tbody tr").count() == 5
+        page.close()
+
+
+@pytest.mark.browser
+def test_flow_prints_on_a4_within_the_page_width(flow_site: Path, browser_context: Any, tmp_path: Path) -> None:
+    with serve(flow_site) as base:
+        page, _ = watched_page(browser_context)
+        page.goto(base + "flows/wsj-xkxx.html")
+        page.emulate_media(media="print")
+        # A4 210 mm less the 12 mm side margins of the print style, at 96 CSS px per inch
+        printable = (210 - 24) / 25.4 * 96
+        page.set_viewport_size({"width": int(printable), "height": 1000})
+        width = page.locator("figure.lz-flow svg").evaluate("e => e.getBoundingClientRect().width")
+        natural = float(page.locator("figure.lz-flow svg").get_attribute("width"))
+        assert width <= printable + 1 and width < natural  # scaled down to the page, not cut off
+        assert page.locator(".lz-noprint").first.evaluate("e => getComputedStyle(e).display") == "none"
+        pdf = page.pdf(format="A4", print_background=True, prefer_css_page_size=True)
+        assert pdf.startswith(b"%PDF")
+        (tmp_path / "flow.pdf").write_bytes(pdf)
+        page.close()
