@@ -320,8 +320,11 @@ def test_files_that_are_not_workbooks(sheets: Sheets) -> None:
     wb = openpyxl.Workbook()
     wb.active.title = "Sheet1"
     wb.save(sheets.root / "other.xlsx")
-    run = sheets.run("import", "old.xls", "broken.xlsx", "other.xlsx", "missing.xlsx")
+    (sheets.root / "~$p.xlsx").write_bytes(b"owner file")  # Excel's lock file beside an open workbook
+    run = sheets.run("import", "old.xls", "broken.xlsx", "other.xlsx", "missing.xlsx", "~$p.xlsx")
     assert run.code == 1
+    assert "读取 ~$p.xlsx：没有可导入的承诺表；跳过：Excel/WPS 打开文件时留下的临时文件" in run.out.splitlines()
+    assert run.out.splitlines()[-1] == "导入完毕：5 个文件，0 个已导入（0 份记录），4 个有错误未导入"
     lines = run.err.splitlines()
     assert "old.xls: 错误 不支持 .xls 格式；应为Excel 工作簿（.xlsx）或 CSV 文件；" \
            "请在 Excel、WPS 或 LibreOffice 中“另存为”Excel 工作簿（*.xlsx）" in lines

@@ -42,7 +42,7 @@ def run(ctx) -> int:  # type: ignore[no-untyped-def]
         what = "、".join(f"{k} {v} 份" for k, v in counts.items()) or "没有可导入的承诺表"
         kind = src.kind + (f"，{src.encoding} 编码" if src.encoding else "")
         print(f"读取 {name}" + (f"（{kind}）" if kind else "") + f"：{what}" +
-              "".join(f"；跳过{s}" for s in src.skipped))
+              "".join(f"；跳过：{s}" for s in src.skipped))
     intake.cross_check()
     outcomes = intake.write(sources)
     failed = imported = records = 0

@@ -190,6 +190,9 @@ def read_source(path: Path, shown: str) -> Source:
     if not path.is_file():
         src.add(None, "找不到文件")
         return src
+    if path.name.startswith("~$"):
+        src.skipped.append("Excel/WPS 打开文件时留下的临时文件")
+        return src
     if path.stat().st_size > MAX_BYTES:
         src.add(None, f"文件过大（{path.stat().st_size // 1024 // 1024} MB）", f"不超过 {MAX_BYTES // 1024 // 1024} MB")
         return src
