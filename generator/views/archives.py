@@ -3,7 +3,7 @@ department and year, the supervision office's to-do list, and yearly
 registration forms printable per department."""
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from typing import Any, Callable, Iterable
 
 from markupsafe import Markup
@@ -70,20 +70,22 @@ def index(site: Site, r: Renderer, arcs: A.Archives) -> Page:
 
 
 def unit_indexes(site: Site, r: Renderer, arcs: A.Archives) -> Iterable[Page]:
+    # (unit, department) → [(kind, year)] of the print pages, built once: linear in their number
+    prints: dict[tuple[str, str | None], list[tuple[str, int]]] = defaultdict(list)
+    for kind, uid, did, year in sorted(arcs.by_position, key=lambda k: (A.KINDS.index(k[0]), -k[3])):
+        prints[(uid, did)].append((kind, year))
     for u in site.content.units():
         mine = arcs.by_unit.get(u.id, [])
-        groups = []
         dept_ids = [d["id"] for d in u.get("departments", [])]
-        for did in dept_ids + [None]:
+        # departments known only from past years (history) still get their print links
+        extra = sorted({did for (uid, did) in prints if uid == u.id and did is not None and did not in dept_ids})
+        groups = []
+        for did in dept_ids + [None] + extra:
             people = _people(arcs.by_department.get((u.id, did), []))
-            prints = _prints(arcs, u.id, did)
-            if people or prints:
-                groups.append({"id": did, "name": site.department_name(u.id, did) if did else "未分科室",
-                               "people": people, "prints": prints})
-        # Departments known only from past years (history) still get their print links.
-        for (kind, uid, did, year) in sorted(arcs.by_position, key=lambda k: (k[2] or "", k[3], k[0])):
-            if uid == u.id and did is not None and did not in dept_ids and all(g["id"] != did for g in groups):
-                groups.append({"id": did, "name": site.department_name(u.id, did), "people": [], "prints": _prints(arcs, u.id, did)})
+            links = [{"kind": kind, "year": y, "path": A.print_page(kind, u.id, y, did), "n": len(arcs.by_position[(kind, u.id, did, y)])}
+                     for kind, y in prints.get((u.id, did), [])]
+            if people or links:
+                groups.append({"id": did, "name": site.department_name(u.id, did) if did else "未分科室", "people": people, "prints": links})
         path = A.unit_index_page(u.id)
         former = _people(arcs.former_by_unit.get(u.id, []))
         html = r.render(path, "archive_unit.html", source=u.path, unit=u, groups=groups, former=former,
@@ -98,16 +100,6 @@ def _people(archives: list[A.Archive]) -> list[dict[str, Any]]:
         row = rows.setdefault(arc.person.id, {"person": arc.person, "archives": []})
         row["archives"].append(arc)
     return sorted(rows.values(), key=lambda row: (row["person"].get("department") or "", row["person"].id))
-
-
-def _prints(arcs: A.Archives, unit_id: str, dept_id: str | None) -> list[dict[str, Any]]:
-    out = []
-    for kind in A.KINDS:
-        years = sorted((k[3] for k in arcs.by_position if k[0] == kind and k[1] == unit_id and k[2] == dept_id), reverse=True)
-        for y in years:
-            out.append({"kind": kind, "year": y, "path": A.print_page(kind, unit_id, y, dept_id),
-                        "n": len(arcs.by_position[(kind, unit_id, dept_id, y)])})
-    return out
 
 
 def year_indexes(site: Site, r: Renderer, arcs: A.Archives) -> Iterable[Page]:
