@@ -69,6 +69,7 @@ class Measurement:
     user_s: float
     sys_s: float
     exit: int
+    load_before: float = 0.0  # 1-minute load average when the run started: other work skews the figures
     stderr_tail: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -125,6 +126,7 @@ def _tree_rss_kb(root_pid: int) -> int:
 
 def measure(cmd: list[str], cwd: Path, env: dict[str, str] | None = None, sample_s: float = 0.1) -> Measurement:
     """Run cmd in a new process; wall time, peak memory and CPU time of it and its children."""
+    load_before = os.getloadavg()[0]
     with tempfile.TemporaryFile() as err, tempfile.TemporaryFile() as out:
         t0 = time.perf_counter()
         proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=out, stderr=err)
@@ -147,7 +149,7 @@ def measure(cmd: list[str], cwd: Path, env: dict[str, str] | None = None, sample
         err.seek(0)
         tail = err.read().decode("utf-8", "replace").strip().splitlines()[-5:]
     return Measurement(round(wall, 3), round(ru.ru_maxrss / 1024, 1), round(max(peak_tree, ru.ru_maxrss) / 1024, 1),
-                       round(ru.ru_utime, 3), round(ru.ru_stime, 3), proc.returncode, "\n".join(tail))
+                       round(ru.ru_utime, 3), round(ru.ru_stime, 3), proc.returncode, round(load_before, 2), "\n".join(tail))
 
 
 def run_cli(site: Site, *args: str) -> Measurement:
@@ -252,8 +254,8 @@ def main(argv: list[str] | None = None) -> int:
 
     rows: list[dict[str, Any]] = []
     failed = False
-    widths = (8, 8, 8, 10, 14, 12, 12, 10, 8)
-    print(_row(("阶段", "人员", "文件", "墙钟(秒)", "最小-最大", "单进程峰值MB", "进程树峰值MB", "目标(秒)", "结果"), widths), flush=True)
+    widths = (8, 8, 8, 10, 14, 10, 14, 14, 10, 8)
+    print(_row(("阶段", "人员", "文件", "墙钟(秒)", "最小-最大", "CPU(秒)", "单进程峰值MB", "进程树峰值MB", "目标(秒)", "结果"), widths), flush=True)
     for people in sizes:
         site, made = ensure_site(people, args.seed)
         if made is not None:
@@ -273,17 +275,20 @@ def main(argv: list[str] | None = None) -> int:
                 "wall_s": wall, "wall_s_min": min(walls), "wall_s_max": max(walls), "wall_s_all": walls,
                 "peak_rss_mb": max(r.peak_rss_mb for r in runs), "tree_rss_mb": max(r.tree_rss_mb for r in runs),
                 "user_s": statistics.median(r.user_s for r in runs), "sys_s": statistics.median(r.sys_s for r in runs),
-                "ok": ok, "target_s": target, "met": None if target is None else (ok and wall <= target),
+                "load_before": max(r.load_before for r in runs), "ok": ok, "target_s": target, "met": None if target is None else (ok and wall <= target),
                 "runs": [asdict(r) for r in runs],
             }
             rows.append(row)
             print(_row((name, people, site.summary["files"], f"{wall:.2f}", f"{min(walls):.2f}-{max(walls):.2f}",
-                        f"{row['peak_rss_mb']:.0f}", f"{row['tree_rss_mb']:.0f}", "" if target is None else target, verdict), widths),
+                        f"{row['user_s'] + row['sys_s']:.2f}", f"{row['peak_rss_mb']:.0f}", f"{row['tree_rss_mb']:.0f}", "" if target is None else target, verdict), widths),
                   flush=True)
+            busy = max(r.load_before for r in runs)
+            if busy > 1.0:
+                print(f"    注意：运行时系统负载为 {busy:.1f}（1 分钟平均），其他进程占用了 CPU，墙钟时间偏高", flush=True)
             if opts.verbose or not ok:
                 for r in runs:
                     tail = r.stderr_tail.replace("\n", "\n      ")
-                    print(f"    exit={r.exit} wall={r.wall_s}s user={r.user_s}s sys={r.sys_s}s\n      {tail}", flush=True)
+                    print(f"    exit={r.exit} wall={r.wall_s}s user={r.user_s}s sys={r.sys_s}s load={r.load_before}\n      {tail}", flush=True)
     result = {
         "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "commit": git_commit(),
