@@ -25,13 +25,16 @@
   /* Normalise what a clerk types. Numbers (phone numbers, document numbers)
      are searched as a whole: otherwise Pagefind falls back to the longest
      indexed prefix and 13900000002 would find every page containing "1". */
+  var PUNCT = /[\u3000\s，、；;,。.：:！!？?（）()《》〈〉【】〔〕［］\[\]「」『』‘’'·•…—\-－~～\/／\\|]+/g;
+
   function prepare(q) {
-    q = String(q || "").replace(/[\u3000\s]+/g, " ").replace(/[“”„＂]/g, "\"").replace(/[，、；,;]/g, " ").trim();
-    if (/^[0-9０-９\s\-－—.]+$/.test(q)) q = "\"" + q.replace(/"/g, "") + "\"";
+    q = String(q || "").replace(/[“”„＂]/g, "\"").replace(PUNCT, " ").trim();
+    if (/^[0-9０-９\s"]+$/.test(q) && /[0-9０-９]/.test(q)) q = "\"" + q.replace(/"/g, "").trim() + "\"";
     return q;
   }
 
   var HAN = /[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]/;
+  var RUNS = /[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+|[^\s\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+/g;
   var MAX_SPLITS = 4; /* query variants tried per search */
 
   /* Query segmentation that agrees with the index. Pagefind 1.5 would split
@@ -70,11 +73,18 @@
         }
       }
       out.sort(function (a, b) { return a.cost - b.cost || b.words[0].length - a.words[0].length; });
-      memo[i] = out.slice(0, MAX_SPLITS);
+      memo[i] = out.slice(0, MAX_SPLITS * 2);
     }
-    /* only the equally good splits: a worse one mostly adds noise */
-    var top = memo[0][0].cost;
-    return memo[0].filter(function (s) { return s.cost === top; }).map(function (s) { return s.words.join(" "); });
+    /* The fewest-word splits are the likely ones; a split with one word more
+       catches pages the index cut finer (药剂科主任: 药剂|科主任 here,
+       药剂|科|主任 there). */
+    var top = memo[0][0];
+    var splits = memo[0].filter(function (s) { return s.cost <= top.cost + 1; });
+    return {
+      splits: splits.map(function (s) { return s.words.join(" "); }),
+      primary: splits.filter(function (s) { return s.cost === top.cost; }).length,
+      complete: top.cost === top.words.length /* every piece is an index word */
+    };
   };
 
   Splitter.prototype.browser = function (part) {
@@ -85,30 +95,51 @@
     return out.join(" ");
   };
 
-  /* Query strings to run, most likely first. */
-  Splitter.prototype.variants = function (q) {
+  /* How to run a query: `loose` query strings rank the pages (the first
+     `primary` of them are the likeliest splits); `phrases` lists, for each
+     Chinese or numeric part of the query, its splits to run as exact phrases:
+     a page holding every part as typed (not just its words scattered about)
+     comes first. The browser's own split is tried only where index words do
+     not cover a part. */
+  Splitter.prototype.plan = function (q) {
     var exact = /^".+"$/.test(q);
-    var parts = q.replace(/"/g, " ").split(" ").filter(function (x) { return x; });
+    var parts = q.replace(/"/g, " ").match(RUNS) || [];
     var options = [];
+    var phrases = [];
+    var primary = 1;
     var most = 1;
     for (var i = 0; i < parts.length; i++) {
       var part = parts[i].toLowerCase();
       var list = [part];
       if (HAN.test(part)) {
-        list = this.best(part);
-        var b = this.browser(part);
-        if (b && list.indexOf(b) < 0) list.splice(1, 0, b);
+        var best = this.best(part);
+        list = best.splits.slice(0, MAX_SPLITS);
+        var b = best.complete ? null : this.browser(part);
+        if (b && list.indexOf(b) < 0) list.push(b);
+        primary = Math.max(primary, Math.min(best.primary, list.length));
+        phrases.push(list);
+      } else if (/^[0-9]+$/.test(part)) {
+        phrases.push(list);
       }
       options.push(list);
       most = Math.max(most, list.length);
     }
-    var out = [];
-    for (var v = 0; v < Math.min(most, MAX_SPLITS + 1); v++) {
+    var loose = [];
+    var firsts = 0;
+    for (var v = 0; v < most; v++) {
       var words = options.map(function (list) { return list[Math.min(v, list.length - 1)]; }).join(" ");
-      var s = exact ? "\"" + words + "\"" : words;
-      if (out.indexOf(s) < 0) out.push(s);
+      if (loose.indexOf(words) < 0) {
+        loose.push(words);
+        if (v < primary) firsts++;
+      }
     }
-    return out;
+    /* a quoted query is one phrase: all its parts, adjacent */
+    if (exact) phrases = [loose.slice()];
+    /* single characters beside real words are mostly particles or verbs
+       (拿回扣, 收红包): without them the query still says what it means */
+    var relaxed = loose[0].split(" ").filter(function (w) { return !(w.length === 1 && HAN.test(w)); }).join(" ");
+    if (exact || relaxed === loose[0] || !relaxed) relaxed = null;
+    return { exact: exact, loose: loose, primary: firsts, phrases: phrases, relaxed: relaxed };
   };
 
   function onKey() {
@@ -145,6 +176,7 @@
     this.list = root.querySelector("[data-lz-search-results]");
     this.more = root.querySelector("[data-lz-search-more]");
     this.selects = {};
+    this.names = Object.create(null); /* bare name → value of the 名称 filter */
     this.seq = 0;
     this.results = [];
     this.shown = 0;
@@ -174,7 +206,7 @@
       var lang = html.getAttribute("lang");
       var inst;
       html.setAttribute("lang", "und");
-      try { inst = pf.createInstance({}); } finally { html.setAttribute("lang", lang); }
+      try { inst = pf.createInstance({ noWorker: true }); } finally { html.setAttribute("lang", lang); }
       return inst.options({ baseUrl: base, excerptLength: 36, ranking: self.cfg.ranking || {} })
         .then(function () { return inst.init(); })
         .then(function () { return inst; });
@@ -266,37 +298,96 @@
     return null;
   };
 
-  /* The search itself, shared by the page and by bench/search_quality.py:
-     every variant of the query, merged by page, best score kept (later,
-     less likely variants count a little less). */
+  /* The search itself, shared by the page and by bench/search_quality.py.
+     Pages are ranked by Pagefind's score (best over the loose variants; later,
+     less likely variants count a little less); pages holding every part of
+     the query as a phrase come first, then (unless the query was quoted)
+     pages that only hold its words. */
   SearchPage.prototype.query = function (raw, filters) {
     var pf = this.pf;
     var q = prepare(raw);
     var opts = filters ? { filters: filters } : {};
     if (!q && !filters) return Promise.resolve(null);
-    var variants = q ? this.splitter.variants(q) : [null];
-    return Promise.all(variants.map(function (v) { return pf.search(v, opts); })).then(function (all) {
+    var plan = q ? this.splitter.plan(q) : { exact: false, loose: [null], primary: 1, phrases: [], relaxed: null };
+    var loose = Promise.all(plan.loose.map(function (v) { return pf.search(v, opts); }));
+    /* A query that is exactly the name of a unit, department or rule (or a
+       rule's number) puts that page first, whatever the word statistics say
+       (卫生局 → the bureau's page, not one of the hundred pages naming it). */
+    var name = q && !plan.exact ? this.names[bare(raw)] : null;
+    var pinned = name ? pf.search(null, { filters: merge(filters, { "名称": name }) }) : Promise.resolve(null);
+    var exact = Promise.all(plan.phrases.map(function (list) {
+      return Promise.all(list.map(function (v) { return pf.search("\"" + v + "\"", opts); }));
+    }));
+    return Promise.all([loose, exact]).then(function (got) {
       var best = Object.create(null);
       var order = [];
-      for (var i = 0; i < all.length; i++) {
-        var rs = (all[i] && all[i].results) || [];
-        for (var j = 0; j < rs.length; j++) {
-          var score = rs[j].score * Math.pow(0.85, i);
-          var seen = best[rs[j].id];
-          if (!seen) { best[rs[j].id] = { r: rs[j], score: score }; order.push(rs[j].id); }
-          else if (score > seen.score) seen.score = score;
+      function add(r, score, likely) {
+        var seen = best[r.id];
+        if (!seen) { seen = best[r.id] = { r: r, score: score, parts: 0, likely: false }; order.push(r.id); }
+        else if (score > seen.score) seen.score = score;
+        seen.likely = seen.likely || likely;
+        return seen;
+      }
+      for (var i = 0; i < got[0].length; i++) {
+        var rs = (got[0][i] && got[0][i].results) || [];
+        for (var j = 0; j < rs.length; j++) add(rs[j], rs[j].score * Math.pow(0.85, i), i < plan.primary);
+      }
+      for (var p = 0; p < got[1].length; p++) {
+        var hit = Object.create(null);
+        for (var v = 0; v < got[1][p].length; v++) {
+          var es = (got[1][p][v] && got[1][p][v].results) || [];
+          for (var k = 0; k < es.length; k++) {
+            if (hit[es[k].id]) continue;
+            hit[es[k].id] = true;
+            add(es[k], 0, false).parts++;
+          }
         }
       }
-      var merged = order.map(function (id) { return best[id]; });
-      merged.sort(function (a, b) { return b.score - a.score; });
-      return {
-        variants: variants,
-        results: merged.map(function (m) {
-          return { id: m.r.id, score: m.score, data: function () { return m.r.data(); } };
-        })
-      };
+      var need = got[1].length;
+      /* pages found only by an unlikely split of the words are noise */
+      var merged = order.map(function (id) { return best[id]; }).filter(function (m) {
+        return m.parts === need || (!plan.exact && m.likely);
+      });
+      merged.sort(function (a, b) {
+        return (b.parts === need) - (a.parts === need) || b.score - a.score;
+      });
+      var results = merged.map(function (m) {
+        var loaded = null;
+        return {
+          id: m.r.id, score: m.score, phrase: m.parts === need,
+          data: function () { return loaded || (loaded = m.r.data()); }
+        };
+      });
+      /* few results: add those of the query without its single characters */
+      var more = results.length < PAGE_SIZE && plan.relaxed ? pf.search(plan.relaxed, opts) : Promise.resolve(null);
+      return Promise.all([pinned, more]).then(function (extra) {
+        var ids = Object.create(null);
+        results.forEach(function (r) { ids[r.id] = true; });
+        ((extra[1] && extra[1].results) || []).forEach(function (r) {
+          if (ids[r.id]) return;
+          ids[r.id] = true;
+          results.push({ id: r.id, score: r.score, phrase: false, data: function () { return r.data(); } });
+        });
+        var first = Object.create(null);
+        ((extra[0] && extra[0].results) || []).forEach(function (r) { first[r.id] = true; });
+        var head = results.filter(function (r) { return first[r.id]; });
+        var tail = results.filter(function (r) { return !first[r.id]; });
+        return { variants: plan.loose, phrases: plan.phrases, results: head.concat(tail) };
+      });
     });
   };
+
+  function bare(text) {
+    return String(text || "").replace(/[“”„＂"]/g, "").replace(PUNCT, "").toLowerCase();
+  }
+
+  function merge(a, b) {
+    var out = {};
+    var k;
+    for (k in a || {}) if (Object.prototype.hasOwnProperty.call(a, k)) out[k] = a[k];
+    for (k in b) if (Object.prototype.hasOwnProperty.call(b, k)) out[k] = b[k];
+    return out;
+  }
 
   SearchPage.prototype.search = function () {
     var self = this;
@@ -330,7 +421,7 @@
         if (seq !== self.seq) return;
         self.say("找到 " + res.results.length + " 条结果" + (filters ? "（已按条件筛选）" : "") + "。");
         self.timings.last = performance.now() - t0;
-        if (self.timings.first === undefined) self.timings.first = performance.now() - self.timings.start;
+        if (self.timings.first === undefined) self.timings.first = performance.now(); /* ms since navigation */
       });
     }).catch(function (err) {
       self.say("检索出错：" + (err && err.message ? err.message : err) + "。请刷新页面后重试。");
@@ -396,8 +487,11 @@
     this.say("正在载入检索索引 …");
     this.ready = this.load().then(function (pf) {
       self.pf = pf;
+      self.timings.ready = performance.now();
       return pf.filters();
     }).then(function (all) {
+      self.names = Object.create(null);
+      for (var n in all["名称"] || {}) if (Object.prototype.hasOwnProperty.call(all["名称"], n)) self.names[bare(n)] = n;
       self.buildFilters(all, chosen);
       self.form.addEventListener("submit", function (e) {
         e.preventDefault();
