@@ -27,7 +27,7 @@ NAV = ("全文检索", 90)
 def filter_order() -> dict[str, list[str]]:
     """Domain order of filter values; values not listed sort by pinyin."""
     return {
-        "类别": ["承诺表", "人员", "单位", "科室", "制度文本"],
+        "类别": ["承诺表", "人员", "单位", "科室", "制度文本", "流程图"],
         "表类": list(FORM_SHORT.values()),
         "公示状态": list(STATUSES),
         "风险等级": list(LEVELS),
