@@ -35,7 +35,9 @@ ACTOR_SIZE = 12
 BADGE_SIZE = 12
 LEADING = 1.4
 LANE = 12  # spacing of parallel edge segments
-LABEL_BAND = 20  # room under a row for branch labels
+LABEL_SIZE = 12
+LABEL_W = 100  # a branch label wraps at this width, two lines at most
+LABEL_LEADING = 14
 MARGIN = 14
 CARD_W = 280
 CARD_SIZE = 12
@@ -52,6 +54,7 @@ class Risk:
     no: str  # display number in the flow: R1, R2 …
     id: str
     step: str  # step id
+    step_name: str
     level: str
     point: str
     controls: list[str]
@@ -95,6 +98,7 @@ class Edge:
     kind: str = "down"  # down (next row) | skip (several rows down) | back (up or same row)
     port: float = 0
     channel: float = 0
+    label_lines: list[str] = field(default_factory=list)
     lanes: dict[int, float] = field(default_factory=dict)  # gap index -> y
 
 
@@ -138,7 +142,7 @@ def model(flow_id: str, data: dict[str, Any]) -> Flow:
     for i, s in enumerate(data.get("steps", [])):
         mine = []
         for r in s.get("risks", []):
-            risk = Risk(f"R{len(risks) + 1}", str(r["id"]), str(s["id"]), str(r["level"]), str(r["point"]),
+            risk = Risk(f"R{len(risks) + 1}", str(r["id"]), str(s["id"]), str(s["name"]), str(r["level"]), str(r["point"]),
                         [str(c) for c in r.get("controls", [])], str(r.get("owner") or ""))
             risks.append(risk)
             mine.append(risk)
@@ -248,7 +252,9 @@ def _size_step(s: Step) -> None:
 
 def _card_lines(risk: Risk) -> list[tuple[str, str]]:
     inner = CARD_W - 22
-    lines = [("head", f"{risk.no} · {LEVEL_WORD[risk.level]}")]
+    head = f"{risk.no} · {LEVEL_WORD[risk.level]}"
+    # the step's name on every card: a card beside a row of several steps says whose risk it is
+    lines = [("head", head + " · " + clip(risk.step_name, inner - 14 - text_width(head + " · ", CARD_SIZE), CARD_SIZE))]
     lines += [("point", ln) for ln in wrap(risk.point, inner, CARD_SIZE)]
     if risk.controls:
         lines.append(("label", "防控措施："))
@@ -324,7 +330,6 @@ def layout(flow: Flow) -> Layout:
     right = left + gw + (10 + len(skips) * LANE if skips else 0)
     card_x = right + LEADER_W
     has_cards = bool(flow.risks)
-    width = (card_x + CARD_W if has_cards else right) + MARGIN
 
     # ports along each source's bottom: back edges leftmost, skips rightmost
     kind_order = {"back": 0, "down": 1, "skip": 2}
@@ -334,14 +339,40 @@ def layout(flow: Flow) -> Layout:
         for i, e in enumerate(outs):
             e.port = s.x + NODE_W * (i + 1) / (len(outs) + 1)
 
+    # branch labels hang beside their port (left of a port left of centre): keep them on the canvas
+    extents: list[tuple[float, float]] = []
+    for e in flow.edges:
+        if not e.label:
+            continue
+        e.label_lines = wrap(e.label, LABEL_W, LABEL_SIZE)
+        if len(e.label_lines) > 2:
+            e.label_lines = [e.label_lines[0], clip("".join(e.label_lines[1:]), LABEL_W, LABEL_SIZE)]
+        w = max(text_width(ln, LABEL_SIZE) for ln in e.label_lines)
+        src = flow.steps[e.src]
+        extents.append((e.port - 5 - w, e.port - 5) if e.port < src.cx - 1 else (e.port + 5, e.port + 5 + w))
+    shift = max(0.0, 4 - min((lo for lo, _ in extents), default=4))
+    if shift:
+        for st in flow.steps:
+            st.x += shift
+        for e in flow.edges:
+            e.port += shift
+            e.channel += shift if e.kind != "down" else 0
+        right, card_x = right + shift, card_x + shift
+    label_right = max((hi for _, hi in extents), default=0) + shift
+    if has_cards:
+        card_x = max(card_x, label_right + 10)
+        width = card_x + CARD_W + MARGIN
+    else:
+        width = max(right, label_right) + MARGIN
+
     # -- horizontal segments per gap (gap g lies above row g; gap n_rows below the last)
     segs: dict[int, list[tuple[float, float, Edge]]] = {g: [] for g in range(n_rows + 1)}
-    labelled = set()
+    band: dict[int, float] = {}  # gap -> room for the labels of the row above it
     for e in flow.edges:
         a, b = flow.steps[e.src].rank, flow.steps[e.dst].rank
         dst_x = flow.steps[e.dst].cx
-        if e.label:
-            labelled.add(a + 1)
+        if e.label_lines:
+            band[a + 1] = max(band.get(a + 1, 0), len(e.label_lines) * LABEL_LEADING + 8)
         if e.kind == "down":
             if abs(e.port - dst_x) > 0.5:
                 segs[a + 1].append((min(e.port, dst_x), max(e.port, dst_x), e))
@@ -356,17 +387,17 @@ def layout(flow: Flow) -> Layout:
     y = 0.0
     for g in range(n_rows + 1):
         n_lanes = max(lane_of[g].values(), default=-1) + 1
-        band = LABEL_BAND if g in labelled else 0
+        lb = band.get(g, 0)
         if g == 0:
             h = (8 + n_lanes * LANE + 14) if n_lanes else MARGIN
         elif g == n_rows:
-            h = (band + 8 + n_lanes * LANE + 6) if n_lanes or band else 0
+            h = (lb + 8 + n_lanes * LANE + 6) if n_lanes or lb else 0
         else:
-            h = max(40.0, band + 8 + n_lanes * LANE + 14)
+            h = max(40.0, lb + 8 + n_lanes * LANE + 14)
         gaps.append((y, h))
         for e in flow.edges:
             if e.order in lane_of[g]:
-                e.lanes[g] = y + band + 8 + lane_of[g][e.order] * LANE
+                e.lanes[g] = y + lb + 8 + lane_of[g][e.order] * LANE
         y += h
         if g == n_rows:
             break
@@ -374,6 +405,8 @@ def layout(flow: Flow) -> Layout:
         cy = y
         for s in row:
             s.y = y
+        # the rightmost step's cards first: they sit level with it, at the end of its leader
+        for s in row[-1:] + row[:-1]:
             for risk in s.risks:
                 lines = _card_lines(risk)
                 c = Card(risk, card_x, cy, _card_height(lines), lines)
@@ -409,12 +442,14 @@ def _edge_svg(flow: Flow, e: Edge) -> str:
     out = [f'<g class="{cls}" data-from="{esc(src.id)}" data-to="{esc(dst.id)}"><title>{esc(title)}</title>',
            f'<polyline points="{d}" fill="none" stroke="#333" stroke-width="1.4"{dash}/>',
            _arrow(dst.cx, dst.y)]
-    if e.label:
+    if e.label_lines:
         left_side = e.port < src.cx - 1
         lx = e.port - 5 if left_side else e.port + 5
-        out.append(f'<text class="lz-flow__label" x="{num(lx)}" y="{num(src.bottom + 14)}" font-size="12" fill="#0b3d91" '
+        spans = "".join(f'<tspan x="{num(lx)}" dy="{0 if i == 0 else LABEL_LEADING}">{esc(ln)}</tspan>'
+                        for i, ln in enumerate(e.label_lines))
+        out.append(f'<text class="lz-flow__label" x="{num(lx)}" y="{num(src.bottom + 14)}" font-size="{LABEL_SIZE}" fill="#0b3d91" '
                    f'text-anchor="{"end" if left_side else "start"}" stroke="#fff" stroke-width="3" paint-order="stroke">'
-                   f'{esc(clip(e.label, 2 * H_GAP, 12))}</text>')
+                   f'{spans}</text>')
     out.append("</g>")
     return "".join(out)
 
