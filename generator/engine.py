@@ -82,7 +82,7 @@ def mkdocs_config(site_name: str, nav: list[tuple[str, str]], footer: str, docs_
             "icon": {"logo": "material/shield-check-outline"},
         },
         "plugins": [],  # Material's search plugin off: Pagefind replaces it
-        "extra_css": [ASSETS[0], "assets/archive.css", "assets/flow.css"],  # archive.css: the archives' yearly forms
+        "extra_css": [ASSETS[0], "assets/archive.css", "assets/flow.css", "assets/stats.css"],  # archive.css: the archives' yearly forms
         "extra_javascript": [ASSETS[1], "assets/comment.js"],  # comment.js: hides comment links after the window closes
         "extra": extra,
         "copyright": footer,

@@ -24,7 +24,7 @@ THEME = Path(__file__).resolve().parent.parent / "theme"
 # View modules, each exposing pages(site, renderer) -> Iterable[Page].
 # views.flows before views.units: it registers the flow_figure lookup that unit pages use.
 VIEWS = ("views.home", "views.flows", "views.units", "views.people", "views.forms", "views.rules", "views.listings",
-         "views.board", "views.editions", "views.search", "views.archives")
+         "views.board", "views.editions", "views.search", "views.archives", "views.stats")
 
 
 @dataclass
