@@ -82,3 +82,22 @@ def test_cadre_archive_prints_an_overview_then_one_sheet_per_year(built_tree: Pa
             assert not has(sheet, chrome)
     assert has(sheets[2], "2009年度述职述廉：按期完成承诺事项。") and has(sheets[2], "（填报于中医院）")
     assert has(sheets[3], "2008年9月10日 表扬：拒收患者家属红包并登记上交")
+
+
+AXE = Path(__file__).parent / "node_modules" / "axe-core" / "axe.min.js"
+
+
+@pytest.mark.parametrize("path", ["archives/yide/qian-qi.html", "archives/lianzheng/wang-wu.html", "archives/units/rmyy.html",
+                                  "archives/index.html", "archives/print/yide/rmyy/2009/dept-nk.html"])
+def test_archive_pages_have_no_serious_accessibility_violation(path: str, built_tree: Path, browser_context: Any) -> None:  # noqa: F811
+    with serve(built_tree) as base:
+        page = browser_context.new_page()
+        page.goto(base + path)
+        page.add_script_tag(path=str(AXE))
+        # the page body the archives render (the theme's header and nav, and the shared
+        # listing template of the year and to-do pages, are tested elsewhere)
+        result = page.evaluate("async () => await axe.run('.md-content', {resultTypes: ['violations']})")
+        page.close()
+    bad = [(v["id"], v["impact"], v["help"], [n["target"] for n in v["nodes"]][:3])
+           for v in result["violations"] if v["impact"] in ("serious", "critical")]
+    assert not bad, bad
