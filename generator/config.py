@@ -110,7 +110,9 @@ class Config:
             return str(p)
 
 
-def load_config(path: Path) -> tuple[Config | None, Problems]:
+def load_config(path: Path, content: Path | None = None) -> tuple[Config | None, Problems]:
+    """Read and check a site_config.yml; `content` overrides its content folder
+    (a rebuild reads an edition's own records)."""
     probs = Problems()
     shown = str(path)
     if not path.exists():
@@ -131,6 +133,8 @@ def load_config(path: Path) -> tuple[Config | None, Problems]:
     data = v.shape(node, CONFIG, "") or {}
     probs.extend(v.problems)
     cfg = Config(path.resolve(), path.resolve().parent, data)
+    if content is not None:
+        cfg.data["content"] = str(content.resolve())
     probs.extend(_semantic(cfg, shown))
     return (None if probs.errors else cfg), probs
 

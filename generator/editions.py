@@ -98,7 +98,15 @@ class Archive:
         return EditionInfo(d["id"], d["date"], d["note"], d.get("supersedes", ""), d.get("summary", ""), d.get("changes", []))
 
     def history(self) -> list[EditionInfo]:
-        return [self.info(e) for e in self.ids()]
+        """Published editions, oldest first; a folder that is not a readable
+        edition (put there by hand) is left alone and skipped."""
+        out = []
+        for e in self.ids():
+            try:
+                out.append(self.info(e))
+            except (OSError, ValueError, KeyError):
+                continue
+        return out
 
     def next_id(self, as_of: dt.date) -> str:
         day = as_of.isoformat()
@@ -343,14 +351,18 @@ def rebuild(archive: Archive, eid: str, out: Path, progress: Callable[[str], Non
     from .build import build_site
     from .config import load_config
 
+    import tempfile
+
     report = archive.path(eid) / "data" / "report"
-    cfg, probs = load_config(report / "site_config.yml")
-    if cfg is None:
-        raise UserError("版本中的配置无法读取：" + "；".join(p.format() for p in probs))
-    cfg.data["content"] = str(archive.path(eid) / "data" / "content")
-    meta = json.loads((report / "build.json").read_text(encoding="utf-8"))
-    history = [EditionInfo(**h) for h in json.loads((report / "history.json").read_text(encoding="utf-8"))]
-    build_site(cfg, dt.date.fromisoformat(meta["as_of"]), out, progress=progress, edition=EditionBuild(eid, history))
+    with tempfile.TemporaryDirectory(prefix="rebuild-") as tmp:
+        # the edition's own config beside its own records, as when it was published
+        shutil.copy2(report / "site_config.yml", Path(tmp) / "site_config.yml")
+        cfg, probs = load_config(Path(tmp) / "site_config.yml", content=archive.path(eid) / "data" / "content")
+        if cfg is None:
+            raise UserError("版本中的配置无法读取：" + "；".join(p.format() for p in probs))
+        meta = json.loads((report / "build.json").read_text(encoding="utf-8"))
+        history = [EditionInfo(**h) for h in json.loads((report / "history.json").read_text(encoding="utf-8"))]
+        build_site(cfg, dt.date.fromisoformat(meta["as_of"]), out, progress=progress, edition=EditionBuild(eid, history))
     return out
 
 

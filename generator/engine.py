@@ -97,9 +97,9 @@ def write_config(cfg: dict[str, Any], path: Path) -> None:
 
 
 # Material's bundle can load scripts from CDNs (a ResizeObserver polyfill on old
-# browsers, mermaid when a diagram is present) and call the GitHub API when a
-# repository is configured. The intranet has no internet: point them nowhere.
-FOREIGN_SCRIPT_PREFIXES = ("https://unpkg.com/", "https://api.github.com/")
+# browsers, mermaid when a diagram is present) and call the GitHub or GitLab API
+# when a repository is configured. The intranet has no internet: point them nowhere.
+FOREIGN_SCRIPT_PREFIXES = ("https://unpkg.com/", "https://api.github.com/", "https://${e}/api/v4/")
 UNUSED_ASSETS = ("assets/javascripts/lunr", "assets/javascripts/workers")  # Material's own search, replaced by Pagefind
 
 

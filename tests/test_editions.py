@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -13,6 +14,7 @@ import pytest
 from generator.build import BuildFailed
 from generator.editions import Archive, publish, rebuild, verify
 from generator.problems import UserError
+from support.reproducible import compare_trees
 from support.sites import config, copy_tree
 
 MINI = Path(__file__).parent / "fixtures" / "mini" / "site_config.yml"
@@ -144,19 +146,23 @@ def test_diff_lists_known_changes_field_by_field(project: Path) -> None:
     content = project.parent / "content"
     form = content / "forms" / "personal" / "zhang-san-2009.yml"
     text = form.read_text(encoding="utf-8")
-    assert "level: 高" in text
-    form.write_text(text.replace("level: 高", "level: 中", 1), encoding="utf-8")
-    (content / "people" / "zhao-liu.yml").rename(content / "people" / "zhao-qi.yml")
+    before = re.search(r"level: (\S+)", text)
+    assert before is not None
+    old_level = {"一级": "高", "二级": "中", "三级": "低"}.get(before.group(1), before.group(1))
+    new_level = "低" if old_level != "低" else "高"
+    form.write_text(text.replace(before.group(0), f"level: {new_level}", 1), encoding="utf-8")
+    (content / "people" / "zhao-qi.yml").write_text("name: 赵七\nunit: rmyy\npost: 副院长\nroles: [班子成员]\n", encoding="utf-8")
+    (content / "assessments" / "kp-li-si-2009.yml").unlink()
     b = publish(cfg, AS_OF, "修改后发布", quiet).id
     res = cli(project, "diff", a, b)
     assert res.returncode == 0, res.stderr
     out = res.stdout
     assert "新增 1 条、修改 1 条、删除 1 条记录" in out
-    assert "新增 人员 zhao-qi" in out and "删除 人员 zhao-liu" in out
+    assert "新增 人员 zhao-qi（赵七）" in out and "删除 年度考评 kp-li-si-2009" in out
     assert "修改 个人廉政风险和自我防范承诺表 zhang-san-2009" in out
-    assert "风险点第1项 › 风险等级：高 → 中" in out
+    assert f"风险点第1项 › 风险等级：{old_level} → {new_level}" in out
     changes = (Archive(cfg.archive_dir).path(b) / "data" / "report" / "changes.txt").read_text(encoding="utf-8")
-    assert "风险点第1项 › 风险等级：高 → 中" in changes
+    assert f"风险点第1项 › 风险等级：{old_level} → {new_level}" in changes
 
 
 def test_private_values_stripped_from_edition_content(project: Path) -> None:
@@ -180,8 +186,4 @@ def test_rebuild_from_edition_is_byte_identical(project: Path, tmp_path: Path) -
     eid = publish(cfg, AS_OF, "再次发布", quiet).id
     archive = Archive(cfg.archive_dir)
     out = rebuild(archive, eid, tmp_path / "rebuilt", quiet)
-    original = archive.path(eid) / "data" / "site"
-    a = {p.relative_to(original): p.read_bytes() for p in original.rglob("*") if p.is_file()}
-    b = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
-    assert a.keys() == b.keys()
-    assert [k for k in a if a[k] != b[k]] == []
+    assert compare_trees(archive.path(eid) / "data" / "site", out) == []

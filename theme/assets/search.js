@@ -24,7 +24,7 @@
 
   /* Normalise what a clerk types. Numbers (phone numbers, document numbers)
      are searched as a whole: otherwise Pagefind falls back to the longest
-     indexed prefix and 13900000002 would find every page containing "1". */
+     indexed prefix and a phone number would find every page containing "1". */
   var PUNCT = /[\u3000\s，、；;,。.：:！!？?（）()《》〈〉【】〔〕［］\[\]「」『』‘’'·•…—\-－~～\/／\\|]+/g;
 
   function prepare(q) {
