@@ -25,6 +25,7 @@ from typing import Any
 
 from markupsafe import Markup
 
+from .records import LEVEL_ALIASES
 from .svg import FONT, LEVEL_CLASS, LEVEL_FILL, LEVEL_TEXT, clip, esc, level_marker, num, text_width, wrap
 
 NODE_W = 180
@@ -142,7 +143,8 @@ def model(flow_id: str, data: dict[str, Any]) -> Flow:
     for i, s in enumerate(data.get("steps", [])):
         mine = []
         for r in s.get("risks", []):
-            risk = Risk(f"R{len(risks) + 1}", str(r["id"]), str(s["id"]), str(s["name"]), str(r["level"]), str(r["point"]),
+            level = LEVEL_ALIASES.get(str(r["level"]), str(r["level"]))  # the loader has done this already; data from elsewhere may not
+            risk = Risk(f"R{len(risks) + 1}", str(r["id"]), str(s["id"]), str(s["name"]), level, str(r["point"]),
                         [str(c) for c in r.get("controls", [])], str(r.get("owner") or ""))
             risks.append(risk)
             mine.append(risk)
@@ -560,20 +562,61 @@ def _legend(y: float, width: float) -> tuple[str, float]:
     return "".join(out), row_y + 10 + MARGIN
 
 
+# Print: A4 less the print style's margins, at 96 CSS px per inch. The first
+# slice shares its page with the title block.
+PRINT_WIDTH = (210 - 24) / 25.4 * 96
+PRINT_FIRST = 205 / 25.4 * 96
+PRINT_NEXT = 250 / 25.4 * 96
+PRINT_SHRINK = 0.8  # rather than cut off a last row, print the whole at down to 80 %
+
+
+def slices(lay: Layout, bottom: float) -> list[tuple[float, float]]:
+    """Where a tall diagram is cut for print: just above a row's incoming
+    arrows (only vertical lines cross there), each piece one page high at the
+    scale the page width imposes."""
+    scale = min(1.0, PRINT_WIDTH / lay.width)
+    if bottom * scale <= PRINT_FIRST / PRINT_SHRINK:
+        return [(0.0, bottom)]  # one piece, the print style shrinks it a little to fit under the title
+    cuts = [top + h - 11 for top, h in lay.gaps[1:len(lay.rows)]] + [bottom]
+
+    def cut(fraction: float) -> list[tuple[float, float]]:
+        out: list[tuple[float, float]] = []
+        start, budget = 0.0, PRINT_FIRST * fraction / scale
+        while start < bottom:
+            fitting = [c for c in cuts if start < c <= start + budget]
+            end = fitting[-1] if fitting else next(c for c in cuts if c > start)
+            out.append((start, end))
+            start, budget = end, PRINT_NEXT * fraction / scale
+        return out
+
+    # as few pieces as a full page allows, then as even as that number allows (no lone last row)
+    best = cut(1.0)
+    for k in range(19, 9, -1):
+        trial = cut(k / 20)
+        if len(trial) > len(best):
+            break
+        best = trial
+    return best
+
+
 def svg(flow: Flow) -> Markup:
-    """The diagram; every record string in it is escaped here."""
+    """The diagram for the screen, then the same drawing cut into page-high
+    slices for print (each an <svg> that <use>s the drawing); every record
+    string in it is escaped here."""
     lay = layout(flow)
     prefix = f"lzf-{flow.id}"
     legend, bottom = _legend(lay.height, lay.width)
     counts = flow.level_counts()
     desc = (f"共 {len(flow.steps)} 个环节、{len(flow.risks)} 个风险点（高 {counts['高']}、中 {counts['中']}、低 {counts['低']}）。"
             "各环节、分支、风险点与防控措施的文字版见图下的表格。")
+    w, h = num(lay.width), num(bottom)
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="lz-flow__svg" role="img" '
-             f'aria-labelledby="{esc(prefix)}-title {esc(prefix)}-desc" viewBox="0 0 {num(lay.width)} {num(bottom)}" '
-             f'width="{num(lay.width)}" height="{num(bottom)}" font-family="{esc(FONT)}" data-flow="{esc(flow.id)}">',
+             f'aria-labelledby="{esc(prefix)}-title {esc(prefix)}-desc" viewBox="0 0 {w} {h}" '
+             f'width="{w}" height="{h}" data-flow="{esc(flow.id)}">',
              f'<title id="{esc(prefix)}-title">{esc(flow.title or "权力运行流程图")}</title>',
              f'<desc id="{esc(prefix)}-desc">{esc(desc)}</desc>',
-             '<g class="lz-flow__edges">']
+             # font on the drawing itself: the print slices inherit from their <use>, not from this <svg>
+             f'<g id="{esc(prefix)}-drawing" font-family="{esc(FONT)}"><g class="lz-flow__edges">']
     parts += [_edge_svg(flow, e) for e in flow.edges]
     parts.append('</g><g class="lz-flow__leaders">')
     parts += _leaders(lay)
@@ -583,5 +626,14 @@ def svg(flow: Flow) -> Markup:
     parts += [_card_svg(c) for c in lay.cards]
     parts.append("</g>")
     parts.append(legend)
-    parts.append("</svg>")
+    parts.append("</g></svg>")
+    pieces = slices(lay, bottom)
+    parts.append(f'<div class="lz-flow__print" aria-hidden="true" data-slices="{len(pieces)}">')
+    for i, (y0, y1) in enumerate(pieces, 1):
+        sh = num(y1 - y0)
+        more = f'<text x="{num(lay.width - MARGIN)}" y="{num(y1 - 3)}" font-size="11" fill="#555" text-anchor="end" font-family="{esc(FONT)}">（续下页）</text>' \
+            if i < len(pieces) else ""
+        parts.append(f'<svg xmlns="http://www.w3.org/2000/svg" class="lz-flow__slice" viewBox="0 {num(y0)} {w} {sh}" width="{w}" height="{sh}" '
+                     f'focusable="false"><use href="#{esc(prefix)}-drawing"/>{more}</svg>')
+    parts.append("</div>")
     return Markup("\n".join(parts))

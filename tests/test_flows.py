@@ -108,8 +108,9 @@ def licence() -> dict[str, Any]:
     return data
 
 
-def parse(svg: str) -> ET.Element:
-    return ET.fromstring(svg)  # well-formed XML, or this raises
+def parse(markup: str) -> ET.Element:
+    """The diagram and its print slices, as one well-formed XML tree (or this raises)."""
+    return ET.fromstring(f"<root>{markup}</root>")
 
 
 def with_class(root: ET.Element, name: str) -> list[ET.Element]:
@@ -306,18 +307,52 @@ def test_flow_page_renders_nodes_markers_and_text_version(flow_site: Path, brows
         page.close()
 
 
+def test_tall_flow_is_cut_for_print_between_rows_one_page_each() -> None:
+    steps = [{"id": f"s{i}", "name": f"第{i}步审核", "actor": "科室", "next": [f"s{i + 1}"],
+              "risks": [{"id": f"r{i}", "point": "风险" * 12, "level": "中", "controls": ["措施甲" * 8, "措施乙" * 8]}]}
+             for i in range(14)]
+    steps.append({"id": "s14", "name": "办结", "kind": "结束", "actor": "科室"})
+    flow = flowchart.model("tall", {"title": "长流程", "steps": steps})
+    root = parse(str(flowchart.svg(flow)))
+    drawn = root.find(f"{SVG_NS}svg").get("viewBox").split()
+    lay = flowchart.layout(flowchart.model("tall", {"title": "长流程", "steps": steps}))
+    bottom = float(drawn[3])
+    cuts = flowchart.slices(lay, bottom)
+    views = [sv.get("viewBox").split() for sv in root.iter(f"{SVG_NS}svg") if sv.get("class") == "lz-flow__slice"]
+    assert [x for v in views for x in (float(v[1]), float(v[1]) + float(v[3]))] == pytest.approx([x for c in cuts for x in c], abs=0.1)
+    assert len(cuts) >= 3 and cuts[0][0] == 0 and cuts[-1][1] == bottom
+    assert all(a[1] == b[0] for a, b in zip(cuts, cuts[1:]))  # contiguous, nothing lost or repeated
+    heights = [y1 - y0 for y0, y1 in cuts]
+    assert min(heights) > max(heights) / 2  # evened out: no lone last row on a page of its own
+    scale = min(1.0, flowchart.PRINT_WIDTH / lay.width)
+    assert (cuts[0][1] - cuts[0][0]) * scale <= flowchart.PRINT_FIRST
+    assert all((y1 - y0) * scale <= flowchart.PRINT_NEXT for y0, y1 in cuts[1:])
+    for _, y in cuts[:-1]:  # no cut goes through a step or a risk card
+        assert all(not (s.y < y < s.bottom) for s in lay.flow.steps)
+        assert all(not (c.y < y < c.y + c.h) for c in lay.cards)
+
+
 @pytest.mark.browser
 def test_flow_prints_on_a4_within_the_page_width(flow_site: Path, browser_context: Any, tmp_path: Path) -> None:
     with serve(flow_site) as base:
         page, _ = watched_page(browser_context)
         page.goto(base + "flows/wsj-xkxx.html")
+        assert page.locator(".lz-flow__print").evaluate("e => getComputedStyle(e).display") == "none"  # screen: the one drawing
         page.emulate_media(media="print")
         # A4 210 mm less the 12 mm side margins of the print style, at 96 CSS px per inch
         printable = (210 - 24) / 25.4 * 96
         page.set_viewport_size({"width": int(printable), "height": 1000})
-        width = page.locator("figure.lz-flow svg").evaluate("e => e.getBoundingClientRect().width")
-        natural = float(page.locator("figure.lz-flow svg").get_attribute("width"))
-        assert width <= printable + 1 and width < natural  # scaled down to the page, not cut off
+        assert page.locator("figure.lz-flow svg.lz-flow__svg").evaluate("e => getComputedStyle(e).display") == "none"
+        slices = page.locator("figure.lz-flow svg.lz-flow__slice")
+        assert slices.count() >= 1
+        mm = 96 / 25.4
+        for i in range(slices.count()):
+            box = slices.nth(i).evaluate("e => { const r = e.getBoundingClientRect(); return [r.width, r.height]; }")
+            assert 0 < box[0] <= printable + 1  # scaled to the page width, not cut off
+            assert box[1] <= (205 if i == 0 else 250) * mm + 1  # one page high
+        # the slices draw the diagram itself (<use> of the drawing), markers included
+        assert slices.first.locator("use").get_attribute("href") == "#lzf-wsj-xkxx-drawing"
+        assert page.locator("#lzf-wsj-xkxx-drawing g.lz-flow__risk").count() == 5
         assert page.locator(".lz-noprint").first.evaluate("e => getComputedStyle(e).display") == "none"
         pdf = page.pdf(format="A4", print_background=True, prefer_css_page_size=True)
         assert pdf.startswith(b"%PDF")
