@@ -78,7 +78,7 @@ def mkdocs_config(site_name: str, nav: list[tuple[str, str]], footer: str, docs_
             "custom_dir": str(THEME / "overrides"),
             "font": False,  # no Google Fonts: the intranet has no internet
             "features": ["navigation.top", "content.tooltips"],
-            "palette": {"scheme": "default", "primary": "red", "accent": "red"},
+            "palette": {"scheme": "default", "primary": "custom", "accent": "custom"},  # colours in site.css (contrast-checked)
             "icon": {"logo": "material/shield-check-outline"},
         },
         "plugins": [],  # Material's search plugin off: Pagefind replaces it
