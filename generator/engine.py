@@ -21,9 +21,17 @@ from .render import THEME, Page
 ASSETS = ("assets/site.css", "assets/site.js")
 
 
+def css_string(text: str) -> str:
+    """Contents of a CSS string literal: everything but letters, digits and
+    CJK as hex escapes, so no quote or angle bracket reaches the style block."""
+    return "".join(c if (c.isalnum() and c not in "\\") or c == " " else f"\\{ord(c):x} " for c in text)
+
+
 def front_matter(page: Page) -> str:
     meta: dict[str, Any] = {"title": page.title, "hide": ["toc"]}
     meta.update({k: v for k, v in page.meta.items() if v not in (None, False, "")})
+    if meta.get("print_footer"):
+        meta["print_footer_css"] = css_string(str(meta["print_footer"]))
     # JSON is valid YAML and escapes every value safely
     return "---\n" + "\n".join(f"{k}: {json.dumps(v, ensure_ascii=False)}" for k, v in meta.items()) + "\n---\n\n"
 
