@@ -35,11 +35,11 @@ def figures(site: Site) -> dict[str, FlowFigure]:
 
 def pages(site: Site, r: Renderer) -> Iterable[Page]:
     figs = figures(site)
-    # (no print_footer meta: the theme's fixed footer lands on top of page 2 in Chromium's print)
     # unit pages show their flows too: render the SVG once, look it up there
     r.env.globals["flow_figure"] = figs.get
     for fid, fig in figs.items():
         path = flow_page(fid)
         rec = fig.rec
         yield Page(path, rec["title"], r.render(path, "flow.html", source=rec.path, fig=fig, rec=rec),
-                   source=rec.path, meta={"pagefind": True, "kind": "流程图", "unit": rec["unit"]})
+                   source=rec.path, meta={"pagefind": True, "kind": "流程图", "unit": rec["unit"],
+                                          "print_footer": f"{rec['title']} · 记录编号 {fid}"})

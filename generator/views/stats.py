@@ -18,5 +18,4 @@ def pages(site: Site, r: Renderer) -> Iterable[Page]:
     svgs = {f.id: charts.bar_chart(f) for f in figures}
     html = r.render(STATS_PAGE, "stats.html", st=st, svgs=svgs, counted="、".join(COUNTED), FORM_SHORT=FORM_SHORT,
                     days_since_close=days_since_close)
-    # no print_footer: the theme's fixed footer lands on top of page 2 in Chromium's print (reported)
-    yield Page(STATS_PAGE, "统计", html, nav=("统计", 50))
+    yield Page(STATS_PAGE, "统计", html, nav=("统计", 50), meta={"print_footer": f"统计 · 截至 {site.as_of.isoformat()}"})
