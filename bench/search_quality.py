@@ -146,6 +146,34 @@ def time_to_first_result(site_dir: Path, query: str = "回扣", runs: int = 5) -
             "next_query_ms": round(statistics.median(warm), 1)}
 
 
+# Re-index an already built site alone, in a fresh process (bench/run.py, stage "index").
+REINDEX = ("import json, sys\nfrom pathlib import Path\nfrom generator.search import run_pagefind\n"
+           "stats = run_pagefind(Path(sys.argv[1]), sys.argv[3])\nPath(sys.argv[2]).write_text(json.dumps(stats.__dict__))")
+
+
+def indexed_glob(site_dir: Path) -> str:
+    """The --glob the build used: the folders of pages marked data-pagefind-body."""
+    from generator.search import page_glob
+
+    marked = [str(p.relative_to(site_dir)) for p in site_dir.rglob("*.html")
+              if b"data-pagefind-body" in p.read_bytes() and not p.is_relative_to(site_dir / "pagefind")]
+    return page_glob(marked)
+
+
+def built_site(config: Path, out: Path) -> float | None:
+    """Build the site of `config` into `out` once (kept for later runs); the
+    build's wall time when it was built now."""
+    import subprocess
+    import time
+
+    if (out / "search.html").is_file():
+        return None
+    t0 = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "generator", "build", "--config", str(config), "--out", str(out)],
+                   cwd=REPO, check=True, capture_output=True)
+    return round(time.perf_counter() - t0, 2)
+
+
 def width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 

@@ -20,7 +20,7 @@ PATH = "search.md"
 # Pagefind ranking (see bench/search_quality.py for how these were chosen):
 # a query matching the whole 名称 (name of the page's own record) or title
 # outranks the same words in body text.
-RANKING = {"metaWeights": {"title": 5.0, "名称": 10.0, "职务": 10.0}}
+RANKING = {"metaWeights": {"title": 5.0, "名称": 10.0, "岗位": 10.0}}
 NAV = ("全文检索", 90)
 
 
