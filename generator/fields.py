@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
 
+# Record ids (file names) and ids that become page paths: no separators, no "..".
+ID_PATTERN = r"^[a-z0-9][a-z0-9-]{0,63}$"
+
 
 @dataclass(frozen=True)
 class Field:
@@ -24,6 +27,7 @@ class Field:
     max_len: int = 0  # 0: the loader's global limit applies
     minimum: float | None = None
     maximum: float | None = None
+    pattern: str = ""  # regular expression a str value must match (ids that become page paths)
 
     @property
     def type_label(self) -> str:

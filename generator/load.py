@@ -20,7 +20,7 @@ from typing import Any, Iterator
 
 import yaml
 
-from .fields import Field, Shape
+from .fields import ID_PATTERN, Field, Shape
 from .problems import ERROR, WARNING, Problem
 from .records import BY_NAME, Record, RecordType
 
@@ -63,7 +63,7 @@ MAX_NODES = 50_000  # nodes visited per file, aliases expanded: bounds "billion 
 MAX_TEXT = 20_000  # characters in one field
 MAX_DEPTH = 40
 MIN_YEAR, MAX_YEAR = 1900, 2100  # dates outside are refused as invalid
-ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+ID_RE = re.compile(ID_PATTERN)
 DATE_RE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
 TIME_RE = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 # C0/C1 controls (except tab and newline) and bidirectional overrides can hide
@@ -460,6 +460,9 @@ class Validator:
                 if f.required:
                     self.err(node, path, f.label, "必填字段为空", f.type_label, f.doc)
                 return None
+            if f.pattern and not re.match(f.pattern, text):
+                self.err(node, path, f.label, f"“{text}”不是有效的编号", "小写字母、数字和连字符组成，以字母或数字开头，不超过 64 个字符")
+                return None
             return text
         if kind == "date":
             d = parse_date(raw)
@@ -623,6 +626,8 @@ def _fast_text(node: yaml.ScalarNode, f: Field) -> str | None:
         if f.required:
             raise _Report
         return None
+    if f.pattern and not re.match(f.pattern, text):
+        raise _Report
     return text
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .fields import D, E, Field, L, M, R, S, Shape, T, item_of
+from .fields import ID_PATTERN, D, E, Field, L, M, R, S, Shape, T, item_of
 
 LEVELS = ("高", "中", "低")
 LEVEL_ALIASES = {
@@ -175,7 +175,7 @@ CAMPAIGN = RecordType("campaign", "专项工作", "专项工作的文件信息�
 )))
 
 DEPARTMENT = Shape("department", "科室", (
-    S("id", "科室编号", "本单位内唯一的科室编号（小写字母、数字、连字符）", required=True),
+    S("id", "科室编号", "本单位内唯一的科室编号（小写字母、数字、连字符）", required=True, pattern=ID_PATTERN),  # a page path
     S("name", "科室名称", "如：药剂科", required=True),
     E("kind", "科室类别", "职能科室、临床科室或医技科室", ("职能科室", "临床科室", "医技科室", "其他")),
 ))

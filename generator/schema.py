@@ -35,6 +35,8 @@ def field_schema(f: Field) -> dict[str, Any]:
     else:
         # text is taken literally: an unquoted 13900000000 is text to `check`, so not an editor error either
         s = {"type": ["string", "number"], "minLength": 1}
+        if f.pattern:
+            s = {"type": "string", "pattern": f.pattern}
     if f.kind in ("int", "number"):
         if f.minimum is not None:
             s["minimum"] = f.minimum
