@@ -6,6 +6,7 @@ only this module.
 """
 from __future__ import annotations
 
+import html
 import json
 import logging
 import os
@@ -27,8 +28,15 @@ def css_string(text: str) -> str:
     return "".join(c if (c.isalnum() and c not in "\\") or c == " " else f"\\{ord(c):x} " for c in text)
 
 
+def html_text(text: str) -> str:
+    """Text for a place where Material prints a string as HTML: its templates
+    are not autoescaped, so the site name, the footer and every page and nav
+    title (record text, config values) are escaped here, once."""
+    return html.escape(text, quote=True)
+
+
 def front_matter(page: Page) -> str:
-    meta: dict[str, Any] = {"title": page.title, "hide": ["toc"]}
+    meta: dict[str, Any] = {"title": html_text(page.title), "hide": ["toc"]}
     meta.update({k: v for k, v in page.meta.items() if v not in (None, False, "")})
     if meta.get("print_footer"):
         meta["print_footer_css"] = css_string(str(meta["print_footer"]))
@@ -75,7 +83,7 @@ def mkdocs_config(site_name: str, nav: list[tuple[str, str]], footer: str, docs_
         # any edition not aliased "current" shows the outdated banner.
         extra["version"] = {"provider": "mike", "default": "current"}
     return {
-        "site_name": site_name,
+        "site_name": html_text(site_name),
         "docs_dir": str(docs_dir),
         "site_dir": str(site_dir),
         "use_directory_urls": False,  # plain files: works from any static server, sub-path or disk
@@ -93,8 +101,8 @@ def mkdocs_config(site_name: str, nav: list[tuple[str, str]], footer: str, docs_
         "extra_css": [ASSETS[0], "assets/archive.css", "assets/flow.css", "assets/stats.css"],  # archive.css: the archives' yearly forms
         "extra_javascript": [ASSETS[1], "assets/comment.js"],  # comment.js: hides comment links after the window closes
         "extra": extra,
-        "copyright": footer,
-        "nav": [{label: path} for label, path in nav],
+        "copyright": html_text(footer),
+        "nav": [{html_text(label): path} for label, path in nav],
         "not_in_nav": "/*",
         "validation": {"nav": {"omitted_files": "ignore", "not_found": "warn"}, "links": {"not_found": "warn"}},
     }
