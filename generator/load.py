@@ -12,6 +12,7 @@ import difflib
 import gc
 import os
 import re
+import stat
 import unicodedata
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -100,6 +101,10 @@ def content_files(root: Path) -> Iterator[str]:
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith((".", "_")))
         base = Path(dirpath).relative_to(root).as_posix()
+        # a link to a folder is not walked into; listed, so that its records are not silently missing
+        links = [d for d in dirnames if os.path.islink(os.path.join(dirpath, d))]
+        dirnames[:] = [d for d in dirnames if d not in links]
+        filenames = filenames + links
         for name in filenames:
             if name.startswith((".", "_", "~")):
                 continue
@@ -187,6 +192,10 @@ def _load_chunk(root: str, rels: list[str], prefix: str) -> list[_Result]:
 
 
 def load_file(path: Path | str, rel: str, shown: str) -> tuple[Record | None, list[Problem]]:
+    if os.path.islink(path):  # any file, records and documents alike
+        problem = _link_problem(Path(path), rel, shown)
+        if problem:
+            return None, [problem]
     rtype = record_type_for(rel)
     probs: list[Problem] = []
     if rtype is None:
@@ -206,12 +215,6 @@ def load_file(path: Path | str, rel: str, shown: str) -> tuple[Record | None, li
         return None, [Problem(shown, 1, 1, ERROR, "", "记录编号", f"文件名“{stem}”不能作为记录编号",
                               "小写字母、数字和连字符组成，以字母或数字开头，不超过 64 个字符",
                               "请重命名文件，如 zhang-san-2009.yml")]
-    if os.path.islink(path):
-        path = Path(path)
-        try:
-            path.resolve().relative_to(path.parents[len(rel.split("/")) - 1].resolve())
-        except ValueError:
-            return None, [Problem(shown, 0, 0, ERROR, "", "", "符号链接指向内容目录之外，已拒绝", hint="请把文件本身放进 content/")]
     text, problem = read_text(path, shown)
     if problem:
         return None, [problem]
@@ -239,11 +242,30 @@ def load_file(path: Path | str, rel: str, shown: str) -> tuple[Record | None, li
     return Record(rtype.name, rid, rel, data, body), probs
 
 
+def _link_problem(path: Path, rel: str, shown: str) -> Problem | None:
+    root = path.parents[len(rel.split("/")) - 1]
+    if not path.exists():
+        return Problem(shown, 0, 0, ERROR, "", "", "符号链接无效：指向的文件不存在，或链接形成循环", hint="请把文件本身放进 content/")
+    try:
+        Path(os.path.realpath(path)).relative_to(os.path.realpath(root))
+    except ValueError:
+        return Problem(shown, 0, 0, ERROR, "", "", "符号链接指向内容目录之外，已拒绝", hint="请把文件本身放进 content/")
+    if path.is_dir():
+        return Problem(shown, 0, 0, WARNING, "", "", "指向文件夹的符号链接，其中的文件未读取", hint="请把文件夹本身放进 content/")
+    return None
+
+
 def read_text(path: Path | str, shown: str) -> tuple[str, Problem | None]:
     try:
-        fd = os.open(path, os.O_RDONLY)  # one open, fstat and read: this runs once per record file
+        # one open, fstat and read: this runs once per record file; O_NONBLOCK:
+        # opening a named pipe must not wait for a writer (it is refused below)
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
         try:
-            size = os.fstat(fd).st_size
+            st = os.fstat(fd)
+            if not stat.S_ISREG(st.st_mode):
+                what = "文件夹" if stat.S_ISDIR(st.st_mode) else "管道、设备或套接字"
+                return "", Problem(shown, 0, 0, ERROR, "", "", f"不是普通文件（是{what}），无法读取", hint="请放入普通的文本文件")
+            size = st.st_size
             if size > MAX_FILE_BYTES:
                 return "", Problem(shown, 0, 0, ERROR, "", "", f"文件过大（{size // 1024} KB）",
                                    f"不超过 {MAX_FILE_BYTES // 1024 // 1024} MB", "一条记录一个文件；请拆分")
