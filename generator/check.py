@@ -7,6 +7,7 @@ dated commitments.
 from __future__ import annotations
 
 import gc
+import os
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,7 +16,7 @@ from typing import Any, Iterator
 from .config import Config
 from .fields import Field, Shape
 from .index import Content
-from .load import Loaded, Locator, load_content
+from .load import BAD_CHARS, Loaded, Locator, load_content, read_text
 from .problems import ERROR, WARNING, Problem, Problems
 from .publicity import Calendar, window_of
 from .records import BY_NAME, GRADES, MEDICAL_ROLES, RULE_REQUIRED_AREAS, Record, archives_for
@@ -107,8 +108,26 @@ class Checker:
             if ph["ends"] < ph["starts"]:
                 self.add(camp, f"phases.{i}.ends", "结束日期", "阶段结束日期早于开始日期", "不早于开始日期")
         doc = camp.get("document")
-        if doc and not (self.root / doc).is_file():
+        if doc:
+            self.document(camp, doc)
+
+    def document(self, camp: Record, doc: str) -> None:
+        """The campaign's text is rendered into the site: it must be a readable
+        text file inside the content folder (not ../../x, not a link out)."""
+        path = self.root / doc
+        try:
+            Path(os.path.realpath(path)).relative_to(os.path.realpath(self.root))
+        except ValueError:
+            self.add(camp, "document", "文件正文", f"文件 {doc} 不在内容目录中", "content/ 下的 Markdown 文件")
+            return
+        if not path.exists():
             self.add(camp, "document", "文件正文", f"找不到文件 {doc}", "content/ 下的 Markdown 文件")
+            return
+        text, problem = read_text(path, self.prefix + doc)
+        if problem:
+            self.out.append(problem)
+        elif BAD_CHARS.search(text):
+            self.out.append(Problem(self.prefix + doc, 1, 1, ERROR, "", "正文", "正文含有控制字符或双向文字控制符", hint="删除这些不可见字符"))
 
     def references(self, rec: Record, shape: Shape, data: dict[str, Any], path: str) -> None:
         for f, how in _ref_fields(shape):  # only the fields that can hold a reference, in declaration order
