@@ -38,7 +38,7 @@ from .changes import RecordChange, compare, from_json, summary, to_json
 from .check import CheckResult, run_check
 from .config import Config
 from .fields import strip_private
-from .load import load_content
+from .load import content_files, load_content
 from .problems import Problems, UserError
 from .publicity import CONFIRMED
 from .records import Record
@@ -171,7 +171,15 @@ def copy_content(cfg: Config, records: list[Record], dest: Path, restricted: boo
     rewrite files holding private values without them. Returns how many
     files were stripped."""
     src = cfg.content_dir
-    shutil.copytree(src, dest, ignore=shutil.ignore_patterns(".*"), symlinks=False)
+    # Exactly the files the check read: not the _drafts, ~$ lock files and
+    # dot files it skips (their private values would go unstripped), never a
+    # linked folder (whose target may lie outside the content folder).
+    dest.mkdir(parents=True, exist_ok=True)
+    for rel in content_files(src):
+        if (src / rel).is_dir():
+            continue
+        (dest / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(src / rel, dest / rel)
     if restricted:
         return 0
     from ruamel.yaml import YAML
