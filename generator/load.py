@@ -211,7 +211,7 @@ def load_file(path: Path | str, rel: str, shown: str) -> tuple[Record | None, li
         return None, [Problem(shown, 0, 0, WARNING, "", "", f"不是{rtype.label}文件（扩展名应为 {'/'.join(want_ext)}），已忽略")]
     stem = rel.rsplit("/", 1)[-1].rsplit(".", 1)[0]
     rid = "campaign" if rtype.name == "campaign" else stem
-    if not ID_RE.match(rid):
+    if not ID_RE.fullmatch(rid):  # fullmatch: "$" also matches before a final newline
         return None, [Problem(shown, 1, 1, ERROR, "", "记录编号", f"文件名“{stem}”不能作为记录编号",
                               "小写字母、数字和连字符组成，以字母或数字开头，不超过 64 个字符",
                               "请重命名文件，如 zhang-san-2009.yml")]
@@ -482,7 +482,7 @@ class Validator:
                 if f.required:
                     self.err(node, path, f.label, "必填字段为空", f.type_label, f.doc)
                 return None
-            if f.pattern and not re.match(f.pattern, text):
+            if f.pattern and not re.fullmatch(f.pattern, text):
                 self.err(node, path, f.label, f"“{text}”不是有效的编号", "小写字母、数字和连字符组成，以字母或数字开头，不超过 64 个字符")
                 return None
             return text
@@ -524,7 +524,7 @@ class Validator:
                      f"是不是“{close[0]}”？" if close else "")
             return None
         if kind == "ref":
-            if not ID_RE.match(raw):
+            if not ID_RE.fullmatch(raw):
                 self.err(node, path, f.label, f"“{raw}”不是有效的记录编号", "小写字母、数字和连字符组成的编号（即记录文件名）")
                 return None
             return raw
@@ -648,7 +648,7 @@ def _fast_text(node: yaml.ScalarNode, f: Field) -> str | None:
         if f.required:
             raise _Report
         return None
-    if f.pattern and not re.match(f.pattern, text):
+    if f.pattern and not re.fullmatch(f.pattern, text):
         raise _Report
     return text
 
@@ -708,7 +708,7 @@ def _fast_enum(node: yaml.ScalarNode, f: Field) -> str:
 
 def _fast_ref(node: yaml.ScalarNode, f: Field) -> str:
     raw = node.value.strip()
-    if not ID_RE.match(raw):
+    if not ID_RE.fullmatch(raw):
         raise _Report
     return raw
 
