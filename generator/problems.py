@@ -9,8 +9,12 @@ ERROR = "错误"
 WARNING = "警告"
 _STATED = ("应", "须", "需", "在", "先", "仅", "每个")
 # Found text echoes keys, values and file names: a line break in one of them
-# must not split a problem over two lines (one problem, one line).
-_ONE_LINE = {ord(c): c.encode("unicode_escape").decode("ascii") for c in "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"}
+# must not split a problem over two lines (one problem, one line), nor may a
+# terminal escape sequence or a bidirectional override in a file name recolour
+# or reorder what the clerk reads. All are shown escaped, as \x1b or \u202e.
+_ONE_LINE = {ord(c): c.encode("unicode_escape").decode("ascii")
+             for c in [chr(i) for i in (*range(0x00, 0x09), *range(0x0a, 0x20), *range(0x7f, 0xa0))]
+             + list("\u2028\u2029\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")}
 
 
 @dataclass(frozen=True)
