@@ -52,7 +52,7 @@ CORPUS = {
                          "content/units/deep-nesting.yml:1:1006: 错误 YAML 语法错误：嵌套层数过多（括号或缩进层次超出上限）；"
                          "（exceeded maximum nesting depth）"),
     "billion-laughs.yml": ("flows/billion-laughs.yml",
-                           "content/flows/billion-laughs.yml:15:119: 错误 结构过大或嵌套过深（可能是锚点/别名反复展开）；"
+                           "content/flows/billion-laughs.yml:15:146: 错误 结构过大或嵌套过深（可能是锚点/别名反复展开）；"
                            "应为展开后不超过 50000 个节点、40 层；请不要使用 & 锚点和 * 别名"),
     "unknown-top-level.yml": ("unknown-top-level.yml",
                               "content/unknown-top-level.yml:0:0: 错误 文件不在任何记录文件夹中，无法识别为记录；记录文件应放在 units/、people/、"
