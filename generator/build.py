@@ -20,7 +20,7 @@ from .check import CheckResult, run_check
 from .config import Config
 from .derive import Site, derive
 from .engine import mkdocs_config, run_mkdocs, write_config, write_docs
-from .problems import Problems
+from .problems import ERROR, Problem, Problems
 from .render import Page, render_site
 from .search import index_site
 
@@ -62,9 +62,42 @@ def source_epoch(as_of: dt.date) -> str:
     return str(int(dt.datetime(as_of.year, as_of.month, as_of.day, tzinfo=dt.timezone.utc).timestamp()))
 
 
+# Every page carries it (theme/overrides/main.html): a folder whose index.html
+# has it is a site this tool built, and may be replaced by a new build.
+SITE_MARK = '<meta name="generator" content="lianzheng-site">'
+
+
+def output_problem(cfg: Config, out: Path) -> Problem | None:
+    """Why `out` must not be replaced by a new site, if it must not: the swap
+    deletes the old folder, so it has to be an earlier build or empty."""
+    shown = cfg.display(out)
+
+    def bad(found: str, hint: str) -> Problem:
+        return Problem(shown, 0, 0, ERROR, "", "输出目录", found, hint=hint)
+
+    for inner, what in ((cfg.root, "配置文件"), (cfg.content_dir, "内容目录"), (cfg.archive_dir, "版本库")):
+        if inner == out or out in inner.parents:
+            return bad(f"输出目录 {shown} 包含{what}，生成站点时会把它整个替换掉", "请指定单独的输出目录，如 build/site")
+    if out.exists() and not out.is_dir():
+        return bad(f"{shown} 已存在，且不是文件夹", "请指定一个文件夹作为输出目录")
+    if out.is_dir() and any(out.iterdir()):
+        try:
+            ours = SITE_MARK in (out / "index.html").read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            ours = False
+        if not ours:
+            return bad(f"输出目录 {shown} 已存在，且不是本工具生成的站点：生成时其中的文件会被删除",
+                       "请指定新的或空的文件夹；确要替换时，请先自行移走它")
+    return None
+
+
 def build_site(cfg: Config, as_of: dt.date, out: Path, drafts: bool = False, checked: CheckResult | None = None,
                progress: Callable[[str], None] = say, edition: Any = None) -> BuildContext:
     t0 = time.perf_counter()
+    out = out.resolve()
+    problem = output_problem(cfg, out)
+    if problem:
+        raise BuildFailed(Problems([problem]))
     result = checked or run_check(cfg)
     if result.problems.errors:
         raise BuildFailed(result.problems, result.files)
@@ -82,9 +115,15 @@ def build_site(cfg: Config, as_of: dt.date, out: Path, drafts: bool = False, che
     timings["render"] = time.perf_counter() - t
     progress(f"已生成 {len(pages)} 个页面（状态截至 {as_of.isoformat()}{'，含草稿预览' if drafts else ''}）")
 
-    out = out.resolve()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-staging-", dir=out.parent))
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-staging-", dir=out.parent))
+    except OSError as e:
+        blocker = next((p for p in reversed(out.parents) if p.exists() and not p.is_dir()), None)
+        found = (f"路径中的 {cfg.display(blocker)} 是文件，不是文件夹" if blocker else
+                 f"无法在 {cfg.display(out.parent)} 中创建输出目录（{e.strerror}）")
+        raise BuildFailed(Problems([Problem(cfg.display(out), 0, 0, ERROR, "", "输出目录", found,
+                                            hint="检查 site_config.yml 的 output 或 --out，以及目录权限")])) from None
     ctx = BuildContext(cfg, site, pages, staging, timings)
     try:
         t = time.perf_counter()
