@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import ctypes
 import datetime as dt
+import glob
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -117,7 +119,9 @@ def build_site(cfg: Config, as_of: dt.date, out: Path, drafts: bool = False, che
 
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-staging-", dir=out.parent))
+        clean_stale(out)
+        # the pid in the name: a later build removes the folder if this process was killed
+        staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-staging-{os.getpid()}-", dir=out.parent))
     except OSError as e:
         blocker = next((p for p in reversed(out.parents) if p.exists() and not p.is_dir()), None)
         found = (f"路径中的 {cfg.display(blocker)} 是文件，不是文件夹" if blocker else
@@ -146,6 +150,30 @@ def build_site(cfg: Config, as_of: dt.date, out: Path, drafts: bool = False, che
     timings["total"] = time.perf_counter() - t0
     progress(f"站点已生成：{cfg.display(out)}/（用时 {timings['total']:.1f} 秒）")
     return ctx
+
+
+_LEFTOVER = re.compile(r"\.(?P<name>.+)-(?:staging|old)-(?P<pid>\d+)(?:-\w+)?")
+
+
+def clean_stale(out: Path) -> None:
+    """Remove the staging and old folders of builds of `out` that were killed
+    (their process is gone); those of a build still running are left alone."""
+    for p in out.parent.glob(f".{glob.escape(out.name)}-*-*"):
+        m = _LEFTOVER.fullmatch(p.name)
+        if m and m["name"] == out.name and not _alive(int(m["pid"])):
+            shutil.rmtree(p, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def swap_in(new: Path, out: Path) -> None:
