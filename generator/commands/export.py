@@ -7,7 +7,7 @@ from pathlib import Path
 
 from ..check import run_check
 from ..problems import UserError
-from ..sheets.export import build_tables, write_csv, write_xlsx
+from ..sheets.export import build_tables, csv_paths, write_csv, write_xlsx
 
 
 def register(sub: argparse._SubParsersAction, parent: argparse.ArgumentParser) -> None:
@@ -40,10 +40,18 @@ def run(ctx) -> int:  # type: ignore[no-untyped-def]
         known = "、".join(u.id for u in content.units()) or "（无）"
         raise UserError(f"单位编号“{args.unit}”不存在；已有的单位编号：{known}")
     tables, forms = build_tables(ctx.cfg, content, ctx.as_of, args.unit, args.year)
-    if args.format == "xlsx":
-        write_xlsx(tables, out)
-        written = [str(out)]
-    else:
-        written = [str(p) for p in write_csv(tables, out)]
+    for target in [out] if args.format == "xlsx" else csv_paths(out, tables):  # all refused before any is written
+        if target.is_dir():
+            raise UserError(f"无法写入“{target}”：已有同名的文件夹；请换一个输出文件名")
+    try:
+        if args.format == "xlsx":
+            write_xlsx(tables, out)
+            written = [str(out)]
+        else:
+            written = [str(p) for p in write_csv(tables, out)]
+    except OSError as e:  # a folder in the way, a file where a folder should be, no permission
+        blocker = next((p for p in (out, *out.parents) if p.exists() and not p.is_dir()), None) if e.errno in (17, 20) else None
+        where = f"路径中的 {blocker} 是文件，不是文件夹" if blocker and blocker != out else (e.strerror or str(e))
+        raise UserError(f"无法写入“{args.out}”：{where}；请换一个输出文件名") from None
     print(f"已导出截至 {ctx.as_of} 已确认的承诺表 {len(forms)} 份：" + "、".join(written))
     return 0
