@@ -158,6 +158,8 @@ def clean_text(text: str) -> str:
 
 
 def read_rows(path: Path, shown: str, tz: ZoneInfo, report: Report) -> list[Comment]:
+    if path.exists() and not path.is_file():  # reading a named pipe would wait forever
+        raise UserError(f"无法读取 {shown}：不是普通文件（是文件夹、管道或设备）")
     try:
         raw = path.read_bytes()
     except OSError as e:
