@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import errno
 import importlib
 import sys
 from pathlib import Path
@@ -70,6 +71,19 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+_OS_REASONS = {
+    errno.EEXIST: "路径中有同名的文件，不是文件夹", errno.ENOTDIR: "路径中有同名的文件，不是文件夹",
+    errno.EISDIR: "是一个文件夹", errno.EACCES: "没有权限", errno.EPERM: "没有权限", errno.ENOENT: "不存在",
+    errno.ENOSPC: "磁盘空间不足", errno.EROFS: "文件系统只读", errno.ENAMETOOLONG: "文件名过长",
+}
+
+
+def os_error_text(e: OSError) -> str:
+    reason = _OS_REASONS.get(e.errno or 0, e.strerror or str(e))
+    where = e.filename2 or e.filename  # a rename names its target second
+    return f"无法读写 {where}：{reason}" if where else f"文件操作失败：{reason}"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -81,6 +95,9 @@ def main(argv: list[str] | None = None) -> int:
         return run(Context(args))
     except UserError as e:
         print(f"错误：{e}", file=sys.stderr)
+        return 2
+    except OSError as e:  # the file system refused (a file where a folder should be, no permission, disk full)
+        print(f"错误：{os_error_text(e)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("已中断", file=sys.stderr)
