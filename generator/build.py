@@ -80,6 +80,8 @@ def output_problem(cfg: Config, out: Path) -> Problem | None:
     for inner, what in ((cfg.root, "配置文件"), (cfg.content_dir, "内容目录"), (cfg.archive_dir, "版本库")):
         if inner == out or out in inner.parents:
             return bad(f"输出目录 {shown} 包含{what}，生成站点时会把它整个替换掉", "请指定单独的输出目录，如 build/site")
+    if cfg.content_dir in out.parents:
+        return bad(f"输出目录 {shown} 在内容目录之中：生成的页面会被当作记录文件读取", "请指定内容目录以外的输出目录，如 build/site")
     if out.exists() and not out.is_dir():
         return bad(f"{shown} 已存在，且不是文件夹", "请指定一个文件夹作为输出目录")
     if out.is_dir() and any(out.iterdir()):
