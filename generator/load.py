@@ -142,39 +142,31 @@ def load_content(root: Path, display_prefix: str = "", workers: int | None = Non
 
 
 _Result = tuple[Record | None, list[Problem]]
-# Share of the files this process loads itself when n processes work; it also
-# unpickles the workers' results, so it takes a little less than 1/n.
-MAIN_SHARE = 0.85
+CHUNKS_PER_PROCESS = 16  # small enough to balance the processes, large enough that messaging stays cheap
 
 
 def _load_parallel(root: str, files: list[str], prefix: str, n: int) -> list[_Result]:
-    """Load files in this process and n-1 forked workers; results in file order.
+    """Load files in n-1 forked workers and this process; results in file order.
 
-    Files are dealt out interleaved, so every process gets the same mix of
-    record types (a personal form costs five times an assessment); each
-    worker's share goes in a few chunks so its results stream back while
-    this process works on its own share."""
-    weights = [MAIN_SHARE] + [1.0] * (n - 1)
-    total = sum(weights)
-    shares: list[list[int]] = [[] for _ in range(n)]
-    credit = [0.0] * n
-    for i in range(len(files)):  # smooth weighted round robin: deterministic, interleaved
-        for k in range(n):
-            credit[k] += weights[k]
-        best = max(range(n), key=credit.__getitem__)
-        credit[best] -= total
-        shares[best].append(i)
+    Files are dealt out interleaved, so every chunk has the same mix of
+    record types (a personal form costs five times an assessment). Every
+    chunk is queued for the workers; meanwhile this process takes chunks
+    back from the end of the queue (cancelling them) and loads them itself,
+    until the workers have reached the rest. Both ends meet wherever the
+    work happens to be, whatever else runs on the machine."""
+    k = max(n, CHUNKS_PER_PROCESS * n)
+    chunks = [list(range(j, len(files), k)) for j in range(k)]
     out: list[_Result | None] = [None] * len(files)
     with ProcessPoolExecutor(max_workers=n - 1) as pool:
-        pending = []
-        for share in shares[1:]:
-            step = max(1, -(-len(share) // 4))
-            for j in range(0, len(share), step):
-                idx = share[j:j + step]
-                pending.append((idx, pool.submit(_load_packed, root, [files[i] for i in idx], prefix)))
-        for i, r in zip(shares[0], _load_chunk(root, [files[i] for i in shares[0]], prefix)):
-            out[i] = r
-        for idx, fut in pending:
+        queued = [(idx, pool.submit(_load_packed, root, [files[i] for i in idx], prefix)) for idx in chunks]
+        for idx, fut in reversed(queued):
+            if not fut.cancel():  # a worker has it already: so it has every earlier chunk too
+                break
+            for i, r in zip(idx, _load_chunk(root, [files[i] for i in idx], prefix)):
+                out[i] = r
+        for idx, fut in queued:
+            if fut.cancelled():
+                continue
             for i, (packed, probs) in zip(idx, fut.result()):
                 out[i] = (Record(*packed) if packed else None, probs)
     return out  # type: ignore[return-value]
