@@ -22,9 +22,10 @@ from .problems import ERROR, Problem
 THEME = Path(__file__).resolve().parent.parent / "theme"
 
 # View modules, each exposing pages(site, renderer) -> Iterable[Page].
-# views.flows before views.units: it registers the flow_figure lookup that unit pages use.
-VIEWS = ("views.home", "views.flows", "views.units", "views.people", "views.forms", "views.rules", "views.listings",
-         "views.board", "views.editions", "views.search", "views.archives", "views.stats")
+# views.flows and views.archives before views.units and views.people: they register
+# the lookups (flow_figure, archive_page) that unit and person pages use.
+VIEWS = ("views.home", "views.flows", "views.archives", "views.units", "views.people", "views.forms", "views.rules",
+         "views.listings", "views.board", "views.editions", "views.search", "views.stats")
 
 
 @dataclass
