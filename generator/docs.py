@@ -129,6 +129,11 @@ def render() -> str:
         for shape in shared_shapes:
             out += [f"#### {shape.label}（`{_key_of(shape)}`）", "", *_table(shape, shared), ""]
         out.pop()
+    from .config import CONFIG
+
+    out += ["", "### 站点配置 `site_config.yml`", "",
+            "卫生局只需修改这一个文件；`check` 和 `build` 先检查它，问题同样按“文件:行:列”报告。", "",
+            *_table(CONFIG, frozenset())]
     return "\n".join(out) + "\n"
 
 
