@@ -7,15 +7,28 @@ finds nothing for 回扣 or 招标), so we run the one shipped in the pinned
 Pages opt in with `data-pagefind-body` (theme/overrides/main.html, driven by
 page meta `pagefind`); drafts never carry it, so with --drafts they stay out.
 Filters, result metadata and weights come from theme/templates/_search_meta.html.
+
+Big sites are indexed in shards: Pagefind 1.5's search time grows with the
+square of the pages holding a word (10,454 pages with 回扣: 3.6 s), so pages
+are split by a hash of their path into shards of about SHARD_PAGES pages,
+indexed by parallel Pagefind processes (also a tenth of the memory), and
+merged again in the browser (Pagefind's mergeIndex): the same search then
+takes about a tenth. A shard that lacks a query word would answer with its
+nearest word instead (Pagefind's fallback), so lz-search.json says which
+shards hold each word and search.js asks only those.
 """
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
+import os
 import re
 import subprocess
 import sys
+import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Iterator
@@ -26,20 +39,26 @@ if TYPE_CHECKING:
     from .build import BuildContext
 
 BUNDLE_DIR = "pagefind"  # relative to the site root; search.js loads BUNDLE_DIR/pagefind.js
+SHARD_PAGES = 2000  # pages per shard; shard n > 0 lives in BUNDLE_DIR/s<n>/
+MAX_SHARDS = 30  # search.js keeps a shard set in a 32-bit mask
 LANGUAGE = "zh"  # one index for the whole site, whatever a page's <html lang> says
 TIMEOUT_S = 600
 
 # Page chrome inside record content that must not match or show in excerpts:
 # buttons and links that are not printed either (print, comment form),
-# the print footer, screen-reader-only table captions ("表头信息"), and a
-# form's step-by-step history (签署承诺, 开始公示 … on every form: a quarter
-# of a form's words, none worth finding it by).
-EXCLUDE_SELECTORS = (".lz-noprint", ".lz-print-footer", "[data-lz-print]", ".lz-sr", ".lz-history")
+# the print footer, screen-reader-only table captions ("表头信息"), column
+# headings ("序号 风险点 表现形式 …"), and a form's publicity dates and
+# step-by-step history (签署承诺, 开始公示 … on every form: a third of a form's
+# words, none worth finding it by; the comments received stay searchable).
+EXCLUDE_SELECTORS = (".lz-noprint", ".lz-print-footer", "[data-lz-print]", ".lz-sr", "thead", ".lz-publicity",
+                     ".lz-history")
 
 # Pagefind's ready-made UIs: the site uses its own small UI on pagefind.js
 # (theme/assets/search.js), so these are not shipped.
 UNUSED_UI = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-modular-ui.js", "pagefind-modular-ui.css",
              "pagefind-component-ui.js", "pagefind-component-ui.css", "pagefind-highlight.js")
+# A merged shard only serves its index files: the code comes from the first.
+SHARD_UNUSED = ("pagefind.js", "pagefind-worker.js", "wasm.unknown.pagefind")
 
 # The index's own Chinese words, for query segmentation in the browser (search.js):
 # Pagefind 1.5 splits queries with the browser's Intl.Segmenter, which often
@@ -47,9 +66,12 @@ UNUSED_UI = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-modular-ui.js", "pag
 # issue 1237: 陈晓红 → 陈|晓红 against 陈晓红, 中医院 against 中医|院), and a query
 # word that is not an index word finds nothing. search.js instead splits a
 # query into words of this list, so every query word is one Pagefind knows.
-WORDS_FILE = "lz-words.json"
+# The file also lists the shards and every filter value (the results page
+# builds its filters from it without loading Pagefind's filter chunks).
+WORDS_FILE = "lz-search.json"
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _WORD_EDGE = re.compile(r"^[^\w]+|[^\w]+$")
+_HAN_TOKEN = re.compile(r"[^\u200b\s]*[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff][^\u200b\s]*")
 
 # Filter names as the reader sees them, in the order the results page shows them.
 FILTERS = ("类别", "单位", "科室", "表类", "年度", "公示状态", "风险等级", "重点领域", "档案")
@@ -72,43 +94,100 @@ def binary() -> Path:
     return Path(get_executable())
 
 
-def page_glob(paths: Iterable[str]) -> str:
-    """A Pagefind --glob for the folders (and top-level files) holding the
-    pages to index: Pagefind then does not even parse the listing, print and
-    archive pages, which carry no data-pagefind-body (a third of its time)."""
-    parts = sorted({p.split("/", 1)[0] + "/**/*.html" if "/" in p else p for p in paths})
-    return "{" + ",".join(parts) + "}" if parts else "**/*.html"
+BODY = "data-pagefind-body"
+_SLIM_HEAD = '<!DOCTYPE html><html lang="zh"><head><meta charset="utf-8"><title></title></head><body>'
 
 
-def run_pagefind(site_dir: Path, glob: str | None = None) -> IndexStats:
-    """Index `site_dir` in place (bundle in site_dir/pagefind). Raises
+def slim_copies(site_dir: Path, paths: Iterable[str], dest: Path) -> int:
+    """Copy the record content of each page (its data-pagefind-body element,
+    up to the end of Material's <article>) to `dest`, at the same path.
+    Pagefind then parses a fifth of the bytes: the header, navigation and
+    footer of every page are Material's, never indexed, yet cost it a quarter
+    of its time. Pages without the attribute (drafts) are left out."""
+    n = 0
+    for rel in paths:
+        try:
+            html = (site_dir / rel).read_text(encoding="utf-8")
+        except (FileNotFoundError, UnicodeDecodeError):
+            continue
+        at = html.find(BODY)
+        if at < 0:
+            continue
+        start = html.rfind("<", 0, at)
+        end = html.find("</article>", at)
+        target = dest / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(_SLIM_HEAD + html[start:end if end > 0 else len(html)] + "</body></html>", encoding="utf-8")
+        n += 1
+    return n
+
+
+def marked_pages(site_dir: Path) -> list[str]:
+    """Every page of a built site that carries data-pagefind-body."""
+    bundle = site_dir / BUNDLE_DIR
+    return sorted(str(p.relative_to(site_dir)) for p in site_dir.rglob("*.html")
+                  if not p.is_relative_to(bundle) and BODY.encode() in p.read_bytes())
+
+
+def shards_of(paths: Iterable[str]) -> list[list[str]]:
+    """Pages split into shards of about SHARD_PAGES by a hash of the path:
+    the same page always lands in the same shard of a site of a given size."""
+    paths = sorted(set(paths))
+    n = min(MAX_SHARDS, max(1, -(-len(paths) // SHARD_PAGES)))
+    out: list[list[str]] = [[] for _ in range(n)]
+    for p in paths:
+        out[int(hashlib.sha1(p.encode("utf-8")).hexdigest()[:8], 16) % n].append(p)
+    return out
+
+
+def shard_dir(bundle: Path, n: int) -> Path:
+    return bundle if n == 0 else bundle / f"s{n}"
+
+
+def run_pagefind(site_dir: Path, paths: Iterable[str] | None = None) -> IndexStats:
+    """Index the record pages `paths` (relative to site_dir; default: every
+    page marked data-pagefind-body) into site_dir/pagefind. Raises
     IndexFailed with a Chinese message when Pagefind is missing or fails."""
     try:
         exe = binary()
     except (ImportError, FileNotFoundError) as e:
         raise IndexFailed("找不到 Pagefind 扩展版程序（pagefind_bin_extended）",
                           "请在虚拟环境中安装 requirements.txt 中固定版本的依赖后重试") from e
-    cmd = [str(exe), "--site", str(site_dir), "--output-subdir", BUNDLE_DIR,
-           "--force-language", LANGUAGE, "--keep-index-url", "--exclude-selectors", ", ".join(EXCLUDE_SELECTORS)]
-    if glob:
-        cmd += ["--glob", glob]
     t = time.perf_counter()
-    try:
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=TIMEOUT_S, check=False)
-    except (OSError, subprocess.TimeoutExpired) as e:
-        raise IndexFailed(f"无法运行 Pagefind：{e}", "请检查 pagefind_bin_extended 是否完整安装") from e
+    bundle = (site_dir / BUNDLE_DIR).resolve()
+    shards = shards_of(marked_pages(site_dir) if paths is None else paths)
+    with tempfile.TemporaryDirectory(prefix=".search-input-", dir=site_dir.parent) as tmp:
+        jobs = []
+        for n, pages in enumerate(shards):
+            src = Path(tmp) / f"s{n}"
+            src.mkdir()
+            slim_copies(site_dir, pages, src)
+            jobs.append([str(exe), "--site", str(src), "--output-path", str(shard_dir(bundle, n)),
+                         "--force-language", LANGUAGE, "--keep-index-url",
+                         "--exclude-selectors", ", ".join(EXCLUDE_SELECTORS)])
+        # one Pagefind process per core at a time (each is single-threaded)
+        with ThreadPoolExecutor(max_workers=max(1, min(len(jobs), os.cpu_count() or 1))) as pool:
+            procs = list(pool.map(_run, jobs))
+    for proc in procs:
+        if proc.returncode != 0:
+            tail = "\n".join((proc.stderr or proc.stdout).strip().splitlines()[-5:])
+            raise IndexFailed(f"Pagefind 建立检索索引失败（退出码 {proc.returncode}）：{tail}", "生成器内部错误，请报告")
+    for n in range(len(shards)):
+        for name in UNUSED_UI + (SHARD_UNUSED if n else ()):
+            (shard_dir(bundle, n) / name).unlink(missing_ok=True)
+    write_words(site_dir, len(shards))
     seconds = time.perf_counter() - t
-    if proc.returncode != 0:
-        tail = "\n".join((proc.stderr or proc.stdout).strip().splitlines()[-5:])
-        raise IndexFailed(f"Pagefind 建立检索索引失败（退出码 {proc.returncode}）：{tail}", "生成器内部错误，请报告")
-    out = proc.stdout
-    bundle = site_dir / BUNDLE_DIR
-    for name in UNUSED_UI:
-        (bundle / name).unlink(missing_ok=True)
-    write_words(site_dir)
     files = [p for p in bundle.rglob("*") if p.is_file()]
+    out = "\n".join(proc.stdout for proc in procs)
     return IndexStats(pages=_count(out, "pages"), words=_count(out, "words"), filters=_count(out, "filters"),
                       seconds=seconds, bytes=sum(p.stat().st_size for p in files), files=len(files))
+
+
+def _run(cmd: list[str]) -> subprocess.CompletedProcess[str]:
+    try:
+        return subprocess.run(cmd, capture_output=True, text=True, timeout=TIMEOUT_S, check=False)
+    except (OSError, subprocess.TimeoutExpired) as e:
+        raise IndexFailed(f"无法运行 Pagefind：{e}", "请检查 pagefind_bin_extended 是否完整安装") from e
 
 
 def _count(output: str, noun: str) -> int:
@@ -134,7 +213,7 @@ def index_site(ctx: "BuildContext") -> None:
 
     print("正在建立全文检索索引 …", file=sys.stderr, flush=True)
     try:
-        stats = run_pagefind(ctx.site_dir, page_glob(p.url for p in ctx.pages if p.meta.get("pagefind") and not p.meta.get("draft")))
+        stats = run_pagefind(ctx.site_dir, [p.url for p in ctx.pages if p.meta.get("pagefind") and not p.meta.get("draft")])
     except IndexFailed as e:
         raise BuildFailed(Problems([e.problem])) from e
     ctx.timings["index"] = stats.seconds
@@ -145,22 +224,41 @@ def index_site(ctx: "BuildContext") -> None:
 # ------------------------------------------------------------------ reading the bundle back
 
 
-def index_words(site_dir: Path) -> list[str]:
+def _fragment_files(site_dir: Path) -> list[Path]:
+    return sorted((site_dir / BUNDLE_DIR).rglob("fragment/*.pf_fragment"))
+
+
+def index_words(site_dir: Path) -> tuple[dict[str, int], dict[str, list[str]]]:
     """The distinct Chinese words of the index, as Pagefind segmented them
-    (it marks word boundaries in the stored page text with zero-width spaces)."""
-    words: set[str] = set()
-    for path in (site_dir / BUNDLE_DIR / "fragment").glob("*.pf_fragment"):
-        text = _decode(path)["content"]
-        for token in re.split(r"[\u200b\s]+", str(text)):
-            token = _WORD_EDGE.sub("", token)
-            if token and _HAN.search(token):
-                words.add(token.lower())
-    return sorted(words)
+    (it marks word boundaries in the stored page text with zero-width
+    spaces), each with the bit mask of the shards holding it, and every value
+    of every filter."""
+    bundle = site_dir / BUNDLE_DIR
+    words: dict[str, int] = {}
+    filters: dict[str, set[str]] = {}
+    n = 0
+    while shard_dir(bundle, n).is_dir() and (shard_dir(bundle, n) / "fragment").is_dir():
+        raw: set[str] = set()
+        for path in (shard_dir(bundle, n) / "fragment").glob("*.pf_fragment"):
+            frag = _decode(path)
+            raw.update(_HAN_TOKEN.findall(str(frag["content"])))
+            for key, values in dict(frag.get("filters") or {}).items():  # type: ignore[call-overload]
+                filters.setdefault(key, set()).update(values)
+        for t in raw:  # few distinct tokens: tidy them once
+            w = _WORD_EDGE.sub("", t).lower()
+            if _HAN.search(w):
+                words[w] = words.get(w, 0) | (1 << n)
+        n += 1
+    return dict(sorted(words.items())), {k: sorted(v) for k, v in sorted(filters.items())}
 
 
-def write_words(site_dir: Path) -> None:
-    (site_dir / BUNDLE_DIR / WORDS_FILE).write_text(
-        json.dumps(index_words(site_dir), ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+def write_words(site_dir: Path, shards: int) -> None:
+    words, filters = index_words(site_dir)
+    data: dict[str, object] = {"shards": [f"s{n}/" for n in range(1, shards)], "filters": filters, "words": list(words)}
+    if shards > 1:  # which shards hold each word (bit n: shard n), so a query skips the others
+        data["masks"] = list(words.values())
+    (site_dir / BUNDLE_DIR / WORDS_FILE).write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")),
+                                                    encoding="utf-8")
 
 
 def _decode(path: Path) -> dict[str, object]:
@@ -173,7 +271,7 @@ def _decode(path: Path) -> dict[str, object]:
 def fragments(site_dir: Path) -> Iterator[dict[str, object]]:
     """Every indexed page as Pagefind stored it (url, content, meta, filters):
     what a reader of the site can retrieve through search."""
-    for path in sorted((site_dir / BUNDLE_DIR / "fragment").glob("*.pf_fragment")):
+    for path in _fragment_files(site_dir):
         frag = _decode(path)
         # Pagefind marks its word boundaries with zero-width spaces
         frag["content"] = str(frag.get("content", "")).replace("\u200b", "")

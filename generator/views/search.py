@@ -44,5 +44,6 @@ def pages(site: Site, r: Renderer) -> Iterable[Page]:
         "ranking": RANKING,
         "statusClass": STATUS_CLASS,
     }
-    html = r.render(PATH, "search.html", config=json.dumps(config, ensure_ascii=False, sort_keys=True))
+    html = r.render(PATH, "search.html", config=json.dumps(config, ensure_ascii=False, sort_keys=True),
+                    bundle=BUNDLE_DIR)
     yield Page(PATH, "全文检索", html, nav=NAV)

@@ -44,7 +44,11 @@
      indexed as one word, the browser asks for 陈 + 晓红). We split with the
      index's own words (pagefind/lz-words.json, written at build time) and
      try the few most likely splits, plus the browser's, and merge. */
-  function Splitter(words) {
+  function Splitter(about) {
+    var words = about.words;
+    this.words = words; /* sorted, as Python sorts them (by code point) */
+    this.masks = about.masks || null; /* bit n set: shard n holds the word */
+    this.shardCount = about.shards.length + 1;
     this.known = Object.create(null);
     this.longest = 1;
     for (var i = 0; i < words.length; i++) {
@@ -54,6 +58,31 @@
     this.icu = null;
     try { this.icu = new Intl.Segmenter("zh", { granularity: "word" }); } catch (e) { this.icu = null; }
   }
+
+  /* The shards holding every Chinese word of a query string (a word, or a
+     longer word starting with it: Pagefind extends query words), as a list
+     of shard names for Pagefind's filter; null when all may. A shard that
+     lacks a word would otherwise answer with its nearest word. */
+  Splitter.prototype.shardsFor = function (query) {
+    if (!this.masks || !query) return null;
+    var all = Math.pow(2, this.shardCount) - 1;
+    var need = all;
+    var terms = query.replace(/"/g, "").split(" ");
+    for (var t = 0; t < terms.length; t++) {
+      var term = terms[t];
+      if (!term || !HAN.test(term)) continue;
+      var lo = 0, hi = this.words.length;
+      while (lo < hi) { var mid = (lo + hi) >> 1; if (this.words[mid] < term) lo = mid + 1; else hi = mid; }
+      var mask = 0;
+      for (var k = lo; k < this.words.length && this.words[k].lastIndexOf(term, 0) === 0; k++) mask |= this.masks[k];
+      if (mask === 0) continue; /* unknown anywhere: as with one index */
+      need &= mask;
+    }
+    if (need === all) return null;
+    var out = [];
+    for (var n = 0; n < this.shardCount; n++) if (need & (1 << n)) out.push(String(n));
+    return out;
+  };
 
   /* The best splits of a run of text into index words (fewest words); a
      character that is no index word on its own stands alone, at a cost. */
@@ -117,9 +146,8 @@
         var b = best.complete ? null : this.browser(part);
         if (b && list.indexOf(b) < 0) list.push(b);
         primary = Math.max(primary, Math.min(best.primary, list.length));
-        phrases.push(list);
-      } else if (/^[0-9]+$/.test(part)) {
-        phrases.push(list);
+        /* a one-word part needs no phrase search: the loose search has it */
+        if (list.some(function (v) { return v.indexOf(" ") >= 0; })) phrases.push(list);
       }
       options.push(list);
       most = Math.max(most, list.length);
@@ -193,13 +221,14 @@
     var bundle = new URL(this.cfg.bundle, window.location.href).href;
     var words = new URL(this.cfg.words, window.location.href).href;
     var base = new URL(".", window.location.href).pathname; /* the site root: works under any sub-path */
-    var splitter = window.fetch(words, { cache: "no-cache" }).then(function (r) {
+    var about = window.fetch(words, { cache: "no-cache" }).then(function (r) {
       if (!r.ok) throw new Error("HTTP " + r.status);
       return r.json();
-    }).then(function (list) { return new Splitter(list); });
-    return Promise.all([importModule(bundle), splitter]).then(function (got) {
+    });
+    return Promise.all([importModule(bundle), about]).then(function (got) {
       var pf = got[0];
-      self.splitter = got[1];
+      self.about = got[1];
+      self.splitter = new Splitter(got[1]);
       /* Pagefind takes the query language from <html lang> when the instance
          is made; "und" stops it from re-splitting our index-word splits. */
       var html = document.documentElement;
@@ -207,8 +236,18 @@
       var inst;
       html.setAttribute("lang", "und");
       try { inst = pf.createInstance({ noWorker: true }); } finally { html.setAttribute("lang", lang); }
-      return inst.options({ baseUrl: base, excerptLength: 36, ranking: self.cfg.ranking || {} })
+      var opts = { baseUrl: base, excerptLength: 36, ranking: self.cfg.ranking || {} };
+      var shards = self.about.shards;
+      /* a big site's index comes in shards (generator/search.py), each tagged
+         with a 分片 filter so a query can skip those lacking its words */
+      return inst.options(shards.length ? merge(opts, { mergeFilter: { "分片": "0" } }) : opts)
         .then(function () { return inst.init(); })
+        .then(function () {
+          return Promise.all(shards.map(function (dir, i) {
+            return inst.mergeIndex(new URL(dir, bundle).pathname,
+                                   merge(opts, { language: "und", mergeFilter: { "分片": String(i + 1) } }));
+          }));
+        })
         .then(function () { return inst; });
     });
   };
@@ -241,9 +280,8 @@
     var any = false;
     for (var i = 0; i < names.length; i++) {
       var name = names[i];
-      var counts = all[name];
-      if (!counts) continue;
-      var values = this.sortValues(name, Object.keys(counts));
+      if (!all[name]) continue;
+      var values = this.sortValues(name, all[name].slice());
       if (values.length < 2 && !chosen[name]) continue; /* a filter with one value narrows nothing */
       any = true;
       var id = "lz-search-f-" + i;
@@ -309,14 +347,20 @@
     var opts = filters ? { filters: filters } : {};
     if (!q && !filters) return Promise.resolve(null);
     var plan = q ? this.splitter.plan(q) : { exact: false, loose: [null], primary: 1, phrases: [], relaxed: null };
-    var loose = Promise.all(plan.loose.map(function (v) { return pf.search(v, opts); }));
+    var splitter = this.splitter;
+    function find(v) {
+      var shards = splitter.shardsFor(v);
+      if (shards && !shards.length) return Promise.resolve(null); /* no shard holds every word */
+      return pf.search(v, shards ? { filters: merge(filters, { "分片": { any: shards } }) } : opts);
+    }
+    var loose = Promise.all(plan.loose.map(find));
     /* A query that is exactly the name of a unit, department or rule (or a
        rule's number) puts that page first, whatever the word statistics say
        (卫生局 → the bureau's page, not one of the hundred pages naming it). */
     var name = q && !plan.exact ? this.names[bare(raw)] : null;
     var pinned = name ? pf.search(null, { filters: merge(filters, { "名称": name }) }) : Promise.resolve(null);
     var exact = Promise.all(plan.phrases.map(function (list) {
-      return Promise.all(list.map(function (v) { return pf.search("\"" + v + "\"", opts); }));
+      return Promise.all(list.map(function (v) { return find("\"" + v + "\""); }));
     }));
     return Promise.all([loose, exact]).then(function (got) {
       var best = Object.create(null);
@@ -359,7 +403,7 @@
         };
       });
       /* few results: add those of the query without its single characters */
-      var more = results.length < PAGE_SIZE && plan.relaxed ? pf.search(plan.relaxed, opts) : Promise.resolve(null);
+      var more = results.length < PAGE_SIZE && plan.relaxed ? find(plan.relaxed) : Promise.resolve(null);
       return Promise.all([pinned, more]).then(function (extra) {
         var ids = Object.create(null);
         results.forEach(function (r) { ids[r.id] = true; });
@@ -488,10 +532,9 @@
     this.ready = this.load().then(function (pf) {
       self.pf = pf;
       self.timings.ready = performance.now();
-      return pf.filters();
-    }).then(function (all) {
+      var all = self.about.filters;
       self.names = Object.create(null);
-      for (var n in all["名称"] || {}) if (Object.prototype.hasOwnProperty.call(all["名称"], n)) self.names[bare(n)] = n;
+      (all["名称"] || []).forEach(function (n) { self.names[bare(n)] = n; });
       self.buildFilters(all, chosen);
       self.form.addEventListener("submit", function (e) {
         e.preventDefault();
