@@ -108,7 +108,12 @@
        catches pages the index cut finer (药剂科主任: 药剂|科主任 here,
        药剂|科|主任 there). */
     var top = memo[0][0];
-    var splits = memo[0].filter(function (s) { return s.cost <= top.cost + 1; });
+    function singles(split) { return split.words.filter(function (w) { return w.length === 1; }).length; }
+    /* …but not one that only chops words into characters (东 台 市 …): those
+       match nearly every page and make the search slow */
+    var splits = memo[0].filter(function (s) {
+      return s.cost === top.cost || (s.cost === top.cost + 1 && singles(s) <= singles(top) + 1);
+    });
     return {
       splits: splits.map(function (s) { return s.words.join(" "); }),
       primary: splits.filter(function (s) { return s.cost === top.cost; }).length,
@@ -358,7 +363,8 @@
        rule's number) puts that page first, whatever the word statistics say
        (卫生局 → the bureau's page, not one of the hundred pages naming it). */
     var name = q && !plan.exact ? this.names[bare(raw)] : null;
-    var pinned = name ? pf.search(null, { filters: merge(filters, { "名称": name }) }) : Promise.resolve(null);
+    /* (with the query words: a search by filter alone loads the whole index) */
+    var pinned = name ? pf.search(plan.loose[0], { filters: merge(filters, { "名称": name }) }) : Promise.resolve(null);
     var exact = Promise.all(plan.phrases.map(function (list) {
       return Promise.all(list.map(function (v) { return find("\"" + v + "\""); }));
     }));
