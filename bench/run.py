@@ -195,6 +195,29 @@ def archives(site: Site, opts: Options) -> Measurement:
                        extra={"with_s": full.wall_s, "without_s": bare.wall_s, "cpu_added_s": cpu, "archive_pages": pages, "html_pages": total})
 
 
+@stage("index", target_s={10_000: 10.0})
+def index(site: Site, opts: Options) -> Measurement:
+    """Pagefind (extended) indexing of the built site alone, in a fresh process;
+    extra: index size and pages, and the time to first result in Chromium."""
+    from bench import search_quality as sq
+
+    built = site.root / "site"
+    built_s = sq.built_site(site.config, built)  # once per size, not timed here
+    shutil.rmtree(built / "pagefind", ignore_errors=True)
+    stats_file = site.root / "index-stats.json"
+    pages_file = site.root / "index-pages.txt"  # the pages the build indexed, found before timing
+    pages_file.write_text("\n".join(sq.marked_pages(built)))
+    m = measure([PY, "-c", sq.REINDEX, str(built), str(stats_file), str(pages_file)], cwd=REPO,
+                env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
+    if m.exit == 0:
+        stats = json.loads(stats_file.read_text())
+        m.extra = {"index_mb": round(stats["bytes"] / 2**20, 2), "index_files": stats["files"], "pages": stats["pages"],
+                   "built_s": built_s, **sq.time_to_first_result(built, runs=3)}
+        print(f"    index: {stats['pages']} 页，索引 {m.extra['index_mb']} MB / {stats['files']} 个文件；"
+              f"首个结果 {m.extra['first_result_ms']} 毫秒，再检索 {m.extra['next_query_ms']} 毫秒", flush=True)
+    return m
+
+
 # ------------------------------------------------------------------ driver
 
 

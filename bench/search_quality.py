@@ -34,6 +34,7 @@ import yaml  # noqa: E402
 from generator.check import run_check  # noqa: E402
 from generator.config import load_config  # noqa: E402
 from generator.derive import Site, derive  # noqa: E402
+from generator.search import marked_pages  # noqa: E402,F401  (bench/run.py uses it)
 from support.browser import launch  # noqa: E402
 from support.serve import serve  # noqa: E402
 
@@ -146,18 +147,11 @@ def time_to_first_result(site_dir: Path, query: str = "回扣", runs: int = 5) -
             "next_query_ms": round(statistics.median(warm), 1)}
 
 
-# Re-index an already built site alone, in a fresh process (bench/run.py, stage "index").
+# Re-index an already built site alone, in a fresh process (bench/run.py, stage "index"):
+# argv = site folder, stats file, file listing the pages to index (found beforehand).
 REINDEX = ("import json, sys\nfrom pathlib import Path\nfrom generator.search import run_pagefind\n"
-           "stats = run_pagefind(Path(sys.argv[1]), sys.argv[3])\nPath(sys.argv[2]).write_text(json.dumps(stats.__dict__))")
-
-
-def indexed_glob(site_dir: Path) -> str:
-    """The --glob the build used: the folders of pages marked data-pagefind-body."""
-    from generator.search import page_glob
-
-    marked = [str(p.relative_to(site_dir)) for p in site_dir.rglob("*.html")
-              if b"data-pagefind-body" in p.read_bytes() and not p.is_relative_to(site_dir / "pagefind")]
-    return page_glob(marked)
+           "pages = Path(sys.argv[3]).read_text().split()\n"
+           "stats = run_pagefind(Path(sys.argv[1]), pages)\nPath(sys.argv[2]).write_text(json.dumps(stats.__dict__))")
 
 
 def built_site(config: Path, out: Path) -> float | None:
