@@ -217,8 +217,7 @@ def index_site(ctx: "BuildContext") -> None:
     except IndexFailed as e:
         raise BuildFailed(Problems([e.problem])) from e
     ctx.timings["index"] = stats.seconds
-    ctx.timings["index_bytes"] = float(stats.bytes)
-    ctx.timings["index_pages"] = float(stats.pages)
+    print(f"检索索引：{stats.pages} 个页面，{stats.bytes / 2**20:.1f} MB（{stats.seconds:.1f} 秒）", file=sys.stderr, flush=True)
 
 
 # ------------------------------------------------------------------ reading the bundle back

@@ -42,8 +42,9 @@
      differently from the jieba segmentation of the index (upstream issue
      1237): a query word the index does not have finds nothing (陈晓红 is
      indexed as one word, the browser asks for 陈 + 晓红). We split with the
-     index's own words (pagefind/lz-words.json, written at build time) and
-     try the few most likely splits, plus the browser's, and merge. */
+     index's own words (pagefind/lz-search.json, written at build time), try
+     the few likely splits (the browser's too where index words fall short),
+     and merge. */
   function Splitter(about) {
     var words = about.words;
     this.words = words; /* sorted, as Python sorts them (by code point) */
