@@ -6,6 +6,7 @@ import re
 import xml.etree.ElementTree as ET
 
 import markdown
+from markupsafe import Markup
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 
@@ -35,6 +36,9 @@ class SafeExtension(Extension):
         md.treeprocessors.register(_SafeLinks(md), "safe_links", 0)
 
 
-def to_html(text: str) -> str:
+def to_html(text: str) -> Markup:
+    """Markup, so that templates insert it as HTML: raw HTML in the source was
+    escaped, unsafe URLs replaced and images dropped here (without it the
+    documents showed as tag soup, their own <p> and <h1> escaped)."""
     md = markdown.Markdown(extensions=["tables", "sane_lists", SafeExtension()], output_format="html")
-    return md.convert(text)
+    return Markup(md.convert(text))
