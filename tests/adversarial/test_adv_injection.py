@@ -166,6 +166,22 @@ def formulas(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[Path]
     return out / "表.xlsx", sorted(out.glob("表-*.csv"))
 
 
+def test_markdown_bodies_render_as_html_with_the_hostile_parts_as_text(hostile: Hostile) -> None:
+    """A rule document and the campaign text: their Markdown becomes headings,
+    paragraphs and links; the raw HTML in them reads as text; unsafe links go nowhere."""
+    markers = {where: m for m, where in hostile.corpus.placed.items()}
+    for rel, page in (("rules/rmyy-ypcg.md", "rules/rmyy-ypcg.html"), ("campaign.md", "campaign.html")):
+        m = markers[(rel, "正文")]
+        html = (hostile.site / page).read_text(encoding="utf-8")
+        assert f"<h2>恶意内容测试 {m}</h2>" in html, page
+        assert "<h1>药品采购操作规程</h1>" in html or page == "campaign.html"
+        text = page_text(hostile.site / page)
+        assert fill('<script>console.log("{m}")</script>', m) in text
+        assert fill("<div onclick=\"console.log('{m}')\"", m) in text
+        assert '>普通链接</a>' in html and 'href="#"' in html
+        assert f"http://evil.example/{m}.png" not in html.replace(f'<span>外部图片</span>', "")
+
+
 @pytest.mark.parametrize("which", ["hostile", "formulas"])
 def test_spreadsheets_hold_no_formula(request: pytest.FixtureRequest, which: str) -> None:
     if which == "hostile":
