@@ -97,7 +97,7 @@ class Names:
         r = self.c.by_id.get(s)
         if r is not None and r.type in types:
             return s
-        named = [x.id for t in types for x in self.c.of_type[t] if s in (x.get("name"), x.get("title"), x.get("short_name"))]
+        named = self._named(s, types)
         if len(named) == 1:
             return named[0]
         m = TRAILING_ID.search(s)
@@ -107,9 +107,12 @@ class Names:
 
     def namesakes(self, text: str, types: tuple[str, ...]) -> list[str]:
         """“名称（编号）” of every record so named, when a bare name is ambiguous."""
-        s = text.strip()
-        named = [x.id for t in types for x in self.c.of_type[t] if s in (x.get("name"), x.get("title"), x.get("short_name"))]
+        named = self._named(text.strip(), types)
         return [self.label(rid) for rid in sorted(named)] if len(named) > 1 else []
+
+    def _named(self, s: str, types: tuple[str, ...]) -> list[str]:
+        """Ids of the records of these types whose name, title or short name is s."""
+        return [x.id for t in types for x in self.c.of_type[t] if s in (x.get("name"), x.get("title"), x.get("short_name"))]
 
     def resolve_department(self, text: str, unit_id: str | None) -> str:
         s = text.strip()
