@@ -16,7 +16,7 @@ from typing import Any, Iterator
 from .config import Config
 from .fields import Field, Shape
 from .index import Content
-from .load import BAD_CHARS, Loaded, Locator, load_content, read_text
+from .load import BAD_CHARS, Loaded, Locator, load_content, read_text, resume_gc
 from .problems import ERROR, WARNING, Problem, Problems
 from .publicity import Calendar, window_of
 from .records import BY_NAME, GRADES, MEDICAL_ROLES, RULE_REQUIRED_AREAS, Record, archives_for
@@ -32,20 +32,22 @@ class CheckResult:
 def run_check(cfg: Config, workers: int | None = None) -> CheckResult:
     root = cfg.content_dir
     prefix = cfg.display(root) + "/"
-    loaded: Loaded = load_content(root, prefix, workers)
     # The records make no reference cycles; with millions of them alive the
     # cyclic collector, triggered by the checks' small allocations, would
-    # rescan them all again and again (half the time of the checks).
+    # rescan them all again and again (half the time of the checks). Off from
+    # the start: switched on between loading and checking, its first
+    # collection would scan everything loaded.
     gc_was_enabled = gc.isenabled()
     gc.disable()
     try:
+        loaded: Loaded = load_content(root, prefix, workers)
         content = Content(loaded.records)
         problems = Problems()
         problems.extend(loaded.problems)
         problems.extend(Checker(cfg, content, root, prefix, loaded.broken).run())
     finally:
         if gc_was_enabled:
-            gc.enable()
+            resume_gc()
     return CheckResult(content, problems, loaded.files)
 
 

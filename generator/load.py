@@ -95,6 +95,18 @@ def record_type_for(rel: str) -> RecordType | None:
             "flows": BY_NAME["flow"], "assessments": BY_NAME["assessment"]}.get(top)
 
 
+def resume_gc() -> None:
+    """Switch the cyclic collector back on after a batch of long-lived objects.
+
+    Everything allocated while it was off sits in the youngest generation, so
+    its next run (at the next allocation) would scan millions of records.
+    freeze() + unfreeze() moves every tracked object to the oldest generation
+    and zeroes the counts: they stay collectable, with long-lived objects."""
+    gc.freeze()
+    gc.unfreeze()
+    gc.enable()
+
+
 def content_files(root: Path) -> Iterator[str]:
     """Every candidate file below root, as sorted POSIX paths relative to it."""
     out = []
@@ -126,7 +138,7 @@ def load_content(root: Path, display_prefix: str = "", workers: int | None = Non
             results = _load_chunk(str(root), files, display_prefix)
     finally:
         if gc_was_enabled:
-            gc.enable()
+            resume_gc()
     records: list[Record] = []
     problems: list[Problem] = []
     broken: dict[str, str] = {}
@@ -142,7 +154,7 @@ def load_content(root: Path, display_prefix: str = "", workers: int | None = Non
 
 
 _Result = tuple[Record | None, list[Problem]]
-CHUNKS_PER_PROCESS = 16  # small enough to balance the processes, large enough that messaging stays cheap
+CHUNKS_PER_PROCESS = 48  # small enough that the processes finish together, large enough that messaging stays cheap
 
 
 def _load_parallel(root: str, files: list[str], prefix: str, n: int) -> list[_Result]:
