@@ -21,22 +21,30 @@ from typing import Any, Callable
 from .check import CheckResult, run_check
 from .config import Config
 from .derive import Site, derive
-from .engine import mkdocs_config, run_mkdocs, write_config, write_docs
+from .engine import THEME, build_html, config_text, fingerprint, mkdocs_config, page_source
 from .problems import ERROR, Problem, Problems
-from .render import Page, render_site
+from .render import Page, render_pages
 from .search import index_site
+from .workdir import Workdir, link_tree, scan, sync_tree
 
 # Steps run on the staged site after the engine (search indexing registers here).
+# The staged site's files are hard links to the engine's work folder: a step
+# adds files or replaces them (write a new file, rename it over the old one),
+# and never rewrites a file in place.
 POST_STEPS: list[Callable[["BuildContext"], None]] = [index_site]
+
+AUTO = "auto"  # build_site(cache=AUTO): the work folder beside the output, <out parent>/.cache/<out name>
 
 
 @dataclass
 class BuildContext:
     cfg: Config
     site: Site
-    pages: list[Page]
-    staging: Path  # holds docs/, mkdocs.yml and site/
+    pages: list[Page]  # every page, without its HTML (that is in the engine's docs/)
+    staging: Path  # holds site/
     timings: dict[str, float] = field(default_factory=dict)
+    engine: Any = None  # engine.EngineStats of this build
+    work: Path | None = None  # the engine's work folder, when kept between builds
 
     @property
     def site_dir(self) -> Path:
@@ -95,8 +103,17 @@ def output_problem(cfg: Config, out: Path) -> Problem | None:
     return None
 
 
+def cache_for(out: Path, drafts: bool) -> Path:
+    return out.parent / ".cache" / (out.name + ("-drafts" if drafts else ""))
+
+
 def build_site(cfg: Config, as_of: dt.date, out: Path, drafts: bool = False, checked: CheckResult | None = None,
-               progress: Callable[[str], None] = say, edition: Any = None) -> BuildContext:
+               progress: Callable[[str], None] = say, edition: Any = None, cache: Path | str | None = AUTO) -> BuildContext:
+    """Check, render and build the site into `out`, replaced in one step at the end.
+
+    `cache` is the engine's work folder, kept between builds (default: beside
+    the output, see workdir.py); None builds everything from scratch in a
+    temporary folder."""
     t0 = time.perf_counter()
     out = out.resolve()
     problem = output_problem(cfg, out)
@@ -110,15 +127,6 @@ def build_site(cfg: Config, as_of: dt.date, out: Path, drafts: bool = False, che
     timings = {"check": time.perf_counter() - t0}
     progress(f"检查通过：{result.files} 个文件")
 
-    t = time.perf_counter()
-    site = derive(cfg, result.content, as_of, drafts)
-    site.edition = edition
-    pages, problems = render_site(site)
-    if problems:
-        raise BuildFailed(Problems(problems))
-    timings["render"] = time.perf_counter() - t
-    progress(f"已生成 {len(pages)} 个页面（状态截至 {as_of.isoformat()}{'，含草稿预览' if drafts else ''}）")
-
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         clean_stale(out)
@@ -130,20 +138,8 @@ def build_site(cfg: Config, as_of: dt.date, out: Path, drafts: bool = False, che
                  f"无法在 {cfg.display(out.parent)} 中创建输出目录（{e.strerror}）")
         raise BuildFailed(Problems([Problem(cfg.display(out), 0, 0, ERROR, "", "输出目录", found,
                                             hint="检查 site_config.yml 的 output 或 --out，以及目录权限")])) from None
-    ctx = BuildContext(cfg, site, pages, staging, timings)
     try:
-        t = time.perf_counter()
-        docs = staging / "docs"
-        write_docs(pages, docs)
-        conf = mkdocs_config(cfg.get("site_name"), nav_of(pages), cfg.get("footer") or cfg.get("bureau"), docs, ctx.site_dir,
-                             versioned=edition is not None)
-        write_config(conf, staging / "mkdocs.yml")
-        timings["write"] = time.perf_counter() - t
-        t = time.perf_counter()
-        progress("MkDocs 正在生成 HTML …")
-        os.environ["SOURCE_DATE_EPOCH"] = source_epoch(as_of)
-        run_mkdocs(staging / "mkdocs.yml")
-        timings["mkdocs"] = time.perf_counter() - t
+        ctx = _build_staged(cfg, as_of, out, drafts, result, progress, edition, cache, staging, timings)
         for step in POST_STEPS:
             step(ctx)
         swap_in(ctx.site_dir, out)
@@ -152,6 +148,81 @@ def build_site(cfg: Config, as_of: dt.date, out: Path, drafts: bool = False, che
     timings["total"] = time.perf_counter() - t0
     progress(f"站点已生成：{cfg.display(out)}/（用时 {timings['total']:.1f} 秒）")
     return ctx
+
+
+def _build_staged(cfg: Config, as_of: dt.date, out: Path, drafts: bool, result: CheckResult, progress: Callable[[str], None],
+                  edition: Any, cache: Path | str | None, staging: Path, timings: dict[str, float]) -> BuildContext:
+    """Derive, render and run the engine in its work folder; link the result into staging/site."""
+    work_dir = cache_for(out, drafts) if cache == AUTO else (Path(cache) if cache else None)
+    try:
+        work = Workdir.open(work_dir, staging)
+    except OSError:
+        work = Workdir.open(None, staging)
+    try:
+        t = time.perf_counter()
+        site = derive(cfg, result.content, as_of, drafts)
+        site.edition = edition
+        state = work.state()
+
+        def write(page: Page) -> tuple[str, bool]:
+            r = work.write_doc(page.path, page_source(page))
+            return r.digest, r.written
+
+        pages, docs, problems = render_pages(site, write, cache_dir=work.root if work.persistent else None)
+        if problems:
+            raise BuildFailed(Problems(problems))
+        timings["render"] = time.perf_counter() - t
+        progress(f"已生成 {len(pages)} 个页面（状态截至 {as_of.isoformat()}{'，含草稿预览' if drafts else ''}）")
+
+        t = time.perf_counter()
+        ctx = BuildContext(cfg, site, pages, staging, timings, work=work.root if work.persistent else None)
+        digests = {p.path: d for p, (d, _) in zip(pages, docs)}
+        work.prune_docs(set(digests))
+        sync_tree(THEME / "assets", work.docs / "assets")
+        conf = mkdocs_config(cfg.get("site_name"), nav_of(pages), cfg.get("footer") or cfg.get("bureau"), work.docs, work.site,
+                             versioned=edition is not None)
+        text = config_text(conf)
+        if not work.config_file.is_file() or work.config_file.read_text(encoding="utf-8") != text:
+            work.config_file.write_text(text, encoding="utf-8")
+        fp = fingerprint(text)
+        only = changed_pages(state, fp, pages, digests, docs, work.site)
+        timings["write"] = time.perf_counter() - t
+
+        t = time.perf_counter()
+        progress("MkDocs 正在生成 HTML …" if only is None else f"MkDocs 正在更新 HTML（{len(only)} 个页面有变化）…")
+        os.environ["SOURCE_DATE_EPOCH"] = source_epoch(as_of)
+        work.invalidate()  # from here until commit() the folder is not trusted
+        ctx.engine = build_html(work.config_file, only)
+        outputs = scan(work.site)
+        work.commit(fp, digests, outputs)
+        timings["mkdocs"] = time.perf_counter() - t
+        t = time.perf_counter()
+        link_tree(work.site, ctx.site_dir, outputs)
+        timings["stage"] = time.perf_counter() - t
+        return ctx
+    finally:
+        work.close()
+
+
+def changed_pages(state: dict[str, Any] | None, fp: str, pages: list[Page], digests: dict[str, str],
+                  docs: list[tuple[str, bool]], site_dir: Path) -> set[str] | None:
+    """The pages the engine must render again, or None for a clean build: a
+    page whose text differs from the one its output was built from, whose
+    source file had to be rewritten, or whose output is not the file the last
+    build wrote (missing, changed or replaced since)."""
+    if state is None or state.get("fingerprint") != fp:
+        return None
+    old_docs: dict[str, str] = state.get("docs") or {}
+    old_out: dict[str, list[int]] = state.get("outputs") or {}
+    now = scan(site_dir) if site_dir.is_dir() else {}
+    if not now:
+        return None
+    only = set()
+    for page, (digest, written) in zip(pages, docs):
+        html = page.url
+        if written or old_docs.get(page.path) != digest or html not in old_out or now.get(html) != old_out[html]:
+            only.add(page.path)
+    return only
 
 
 _LEFTOVER = re.compile(r"\.(?P<name>.+)-(?:staging|old)-(?P<pid>\d+)(?:-\w+)?")

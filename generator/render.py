@@ -6,11 +6,16 @@ pages are real relative links and are checked before anything is written.
 from __future__ import annotations
 
 import importlib
+import multiprocessing
+import os
 import posixpath
 import re
+import sys
+import zlib
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Iterator
 from urllib.parse import quote
 
 from jinja2 import Environment, FileSystemLoader, Undefined, select_autoescape
@@ -43,8 +48,12 @@ class Page:
 
 
 class Renderer:
-    def __init__(self, site: Site) -> None:
+    def __init__(self, site: Site, owns: Callable[[str], bool] | None = None, cache_dir: Path | None = None) -> None:
         self.site = site
+        # In a worker of render_pages: the pages this process renders (the
+        # others get empty HTML and are discarded); None renders every page.
+        self.owns = owns
+        self.skipped: set[str] = set()
         self.env = Environment(
             loader=FileSystemLoader(str(THEME / "templates")),
             autoescape=select_autoescape(default=True, default_for_string=True),
@@ -56,7 +65,7 @@ class Renderer:
         self.env.globals.update(site=site, FORM_LABELS=FORM_LABELS, FORM_SHORT=FORM_SHORT, STATUS_CLASS=STATUS_CLASS)
         from .views.board import template_globals  # comment link, QR code, feedback, history (publicity)
 
-        self.env.globals.update(template_globals(site))
+        self.env.globals.update(template_globals(site, qr_cache=cache_dir / "qr" if cache_dir else None))
         self.env.filters.update(cn_date=cn_date, nl2br=nl2br)
         self.current = ""
         self.links: list[tuple[str, str, str]] = []  # (from page, to page, source file)
@@ -65,6 +74,9 @@ class Renderer:
     def render(self, page_path: str, template: str, source: str = "", **ctx: Any) -> str:
         self.current = page_path
         self._source = source
+        if self.owns is not None and not self.owns(page_path):
+            self.skipped.add(page_path)
+            return ""
         self.env.globals["link"] = self.link
         self.env.globals["asset"] = self.asset
         html = self.env.get_template(template).render(page_path=page_path, **ctx)
@@ -97,14 +109,91 @@ def nl2br(text: str | None) -> Markup:
     return Markup("<br>".join(escape(line) for line in str(text).split("\n")))
 
 
-def render_site(site: Site) -> tuple[list[Page], list[Problem]]:
-    r = Renderer(site)
-    pages: list[Page] = []
+def iter_pages(site: Site, r: Renderer) -> Iterator[Page]:
     for name in VIEWS:
         mod = importlib.import_module(f".{name}", __package__)
         view: Callable[[Site, Renderer], Iterable[Page]] = mod.pages
-        pages.extend(view(site, r))
+        yield from view(site, r)
+
+
+def render_site(site: Site, cache_dir: Path | None = None) -> tuple[list[Page], list[Problem]]:
+    r = Renderer(site, cache_dir=cache_dir)
+    pages = list(iter_pages(site, r))
     return pages, check_links(pages, r.links, site.cfg.display(site.cfg.content_dir) + "/")
+
+
+# ------------------------------------------------------------------ in parallel
+
+PROCESSES = max(1, min(2, os.cpu_count() or 1))
+MIN_PAGES_FOR_WORKERS = 1000  # records below which one process renders everything (forking costs ~0.1 s)
+
+
+def owner(path: str, n: int) -> int:
+    """Which of n workers renders the page: spread by a hash of the path, so
+    each worker gets a fair share of every kind of page."""
+    return zlib.crc32(path.encode("utf-8")) % n
+
+
+# What the forked workers of render_pages inherit: (site, sink, n, cache_dir).
+_WORK: tuple[Site, Callable[[Page], Any], int, Path | None] | None = None
+
+
+def _render_share(k: int) -> tuple[list[tuple[int, Page, Any]], list[Problem], int]:
+    """Worker k of n: run every view, render the pages it owns, hand each to
+    the sink and keep only what the parent needs (the page without its HTML).
+    The links are checked here, against every page path the views yielded."""
+    assert _WORK is not None
+    site, sink, n, cache_dir = _WORK
+    r = Renderer(site, owns=(lambda path: owner(path, n) == k) if n > 1 else None, cache_dir=cache_dir)
+    mine: list[tuple[int, Page, Any]] = []
+    paths: list[str] = []
+    for i, page in enumerate(iter_pages(site, r)):
+        paths.append(page.path)
+        if n > 1 and owner(page.path, n) != k:
+            continue
+        if page.path in r.skipped:  # a view rendered this page under another page's path
+            raise RuntimeError(f"page {page.path} was rendered under a different path; render it with its own path")
+        result = sink(page)
+        page.html = ""  # written by the sink; the parent needs the rest only
+        mine.append((i, page, result))
+    have = [Page(p, "", "") for p in paths]
+    return mine, check_links(have, r.links, site.cfg.display(site.cfg.content_dir) + "/"), len(paths)
+
+
+def render_pages(site: Site, sink: Callable[[Page], Any], processes: int = PROCESSES,
+                 cache_dir: Path | None = None) -> tuple[list[Page], list[Any], list[Problem]]:
+    """Render every page and hand each to `sink` (in the worker process that
+    rendered it: e.g. write it to disk), in `processes` forked processes.
+    Returns the pages in view order without their HTML, the sink's result for
+    each, and the problems (broken links, duplicate paths)."""
+    global _WORK
+    n = processes if len(site.content.records) >= MIN_PAGES_FOR_WORKERS else 1
+    _WORK = (site, sink, max(1, n), cache_dir)
+    try:
+        if n <= 1:
+            shares = [_render_share(0)]
+        else:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            with ProcessPoolExecutor(max_workers=n, mp_context=multiprocessing.get_context("fork")) as pool:
+                shares = list(pool.map(_render_share, range(n)))
+    finally:
+        _WORK = None
+    counts = {count for _, _, count in shares}
+    if len(counts) != 1:
+        raise RuntimeError(f"render workers saw different page lists: {sorted(counts)}")
+    merged = sorted((item for mine, _, _ in shares for item in mine), key=lambda item: item[0])
+    pages = [page for _, page, _ in merged]
+    results = [result for _, _, result in merged]
+    problems: list[Problem] = []
+    seen: set[str] = set()
+    for _, probs, _ in shares:
+        for prob in probs:  # each worker found the duplicate paths; links missing from either
+            key = prob.format()
+            if key not in seen:
+                seen.add(key)
+                problems.append(prob)
+    return pages, results, problems
 
 
 def check_links(pages: list[Page], links: list[tuple[str, str, str]], prefix: str = "") -> list[Problem]:
