@@ -109,23 +109,44 @@ def resume_gc() -> None:
 
 def content_files(root: Path) -> Iterator[str]:
     """Every candidate file below root, as sorted POSIX paths relative to it."""
-    out = []
-    for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith((".", "_")))
-        base = Path(dirpath).relative_to(root).as_posix()
-        # a link to a folder is not walked into; listed, so that its records are not silently missing
-        links = [d for d in dirnames if os.path.islink(os.path.join(dirpath, d))]
-        dirnames[:] = [d for d in dirnames if d not in links]
-        filenames = filenames + links
-        for name in filenames:
-            if name.startswith((".", "_", "~")):
-                continue
-            out.append(name if base == "." else f"{base}/{name}")
-    yield from sorted(out)
+    for rel, _ in content_entries(root):
+        yield rel
+
+
+def content_entries(root: Path) -> list[tuple[str, bool]]:
+    """content_files() with, for each, whether it is a symbolic link (known
+    from the directory listing: no stat per file).
+
+    Folders starting with . or _ are skipped, files starting with . _ ~
+    ignored; a link to a folder is not walked into but listed, so that its
+    records are not silently missing. Unreadable folders are skipped."""
+    out: list[tuple[str, bool]] = []
+    stack = [("", os.fspath(root))]
+    while stack:
+        base, path = stack.pop()
+        try:
+            with os.scandir(path) as it:
+                for e in it:
+                    name = e.name
+                    try:
+                        is_dir = e.is_dir()  # follows links, like os.walk
+                    except OSError:
+                        is_dir = False
+                    if is_dir and name.startswith((".", "_")):
+                        continue
+                    link = e.is_symlink()
+                    if is_dir and not link:
+                        stack.append((f"{base}{name}/", e.path))
+                    elif not name.startswith((".", "_", "~")):
+                        out.append((base + name, link))
+        except OSError:
+            continue
+    out.sort()
+    return out
 
 
 def load_content(root: Path, display_prefix: str = "", workers: int | None = None) -> Loaded:
-    files = list(content_files(root))
+    files = content_entries(root)
     n = workers if workers is not None else (os.cpu_count() or 1)
     # Node trees and records hold no reference cycles: reference counting frees
     # them, and the cyclic collector would only rescan millions of live objects.
@@ -157,7 +178,7 @@ _Result = tuple[Record | None, list[Problem]]
 CHUNKS_PER_PROCESS = 48  # small enough that the processes finish together, large enough that messaging stays cheap
 
 
-def _load_parallel(root: str, files: list[str], prefix: str, n: int) -> list[_Result]:
+def _load_parallel(root: str, files: list[tuple[str, bool]], prefix: str, n: int) -> list[_Result]:
     """Load files in n-1 forked workers and this process; results in file order.
 
     Files are dealt out interleaved, so every chunk has the same mix of
@@ -184,19 +205,20 @@ def _load_parallel(root: str, files: list[str], prefix: str, n: int) -> list[_Re
     return out  # type: ignore[return-value]
 
 
-def _load_packed(root: str, rels: list[str], prefix: str) -> list[tuple[tuple[Any, ...] | None, list[Problem]]]:
+def _load_packed(root: str, rels: list[tuple[str, bool]], prefix: str) -> list[tuple[tuple[Any, ...] | None, list[Problem]]]:
     """A worker's chunk, records as plain tuples: they pickle in half the time of dataclasses."""
     names = [f.name for f in dataclasses.fields(Record)]
     return [(tuple(getattr(r, n) for n in names) if r else None, probs) for r, probs in _load_chunk(root, rels, prefix)]
 
 
-def _load_chunk(root: str, rels: list[str], prefix: str) -> list[_Result]:
+def _load_chunk(root: str, rels: list[tuple[str, bool]], prefix: str) -> list[_Result]:
     gc.disable()  # a worker: see load_content
-    return [load_file(os.path.join(root, rel), rel, prefix + rel) for rel in rels]
+    return [load_file(os.path.join(root, rel), rel, prefix + rel, is_link=link) for rel, link in rels]
 
 
-def load_file(path: Path | str, rel: str, shown: str) -> tuple[Record | None, list[Problem]]:
-    if os.path.islink(path):  # any file, records and documents alike
+def load_file(path: Path | str, rel: str, shown: str, *, is_link: bool | None = None) -> tuple[Record | None, list[Problem]]:
+    """One record file; is_link: whether path is a symbolic link, when the caller knows already."""
+    if os.path.islink(path) if is_link is None else is_link:  # any file, records and documents alike
         problem = _link_problem(Path(path), rel, shown)
         if problem:
             return None, [problem]
