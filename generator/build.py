@@ -168,7 +168,8 @@ def _build_staged(cfg: Config, as_of: dt.date, out: Path, drafts: bool, result: 
             r = work.write_doc(page.path, page_source(page))
             return r.digest, r.written
 
-        pages, docs, problems = render_pages(site, write, cache_dir=work.root if work.persistent else None)
+        # the QR codes are shared by every work folder beside this one (site, drafts, edition)
+        pages, docs, problems = render_pages(site, write, cache_dir=work.root.parent if work.persistent else None)
         if problems:
             raise BuildFailed(Problems(problems))
         timings["render"] = time.perf_counter() - t

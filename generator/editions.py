@@ -25,6 +25,9 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -147,11 +150,13 @@ def dependency_versions() -> list[str]:
     return out
 
 
-def tree_digest(root: Path) -> str:
+def tree_digest(root: Path, known: dict[str, tuple[str, str]] | None = None) -> str:
     h = hashlib.sha256()
     for p in sorted(root.rglob("*")):
         if p.is_file():
-            h.update(p.relative_to(root).as_posix().encode() + b"\0" + hashlib.sha256(p.read_bytes()).digest())
+            rel = p.relative_to(root).as_posix()
+            digest = bytes.fromhex(known[rel][0]) if known and rel in known else hashlib.sha256(p.read_bytes()).digest()
+            h.update(rel.encode() + b"\0" + digest)
     return h.hexdigest()
 
 
@@ -166,37 +171,180 @@ def git_commit(folder: Path) -> str:
         return ""
 
 
-def copy_content(cfg: Config, records: list[Record], dest: Path, restricted: bool) -> int:
+@dataclass
+class ContentCopy:
+    stripped: int  # files written without their private values
+    same: set[str]  # files identical to the previous edition's (linked to them)
+    digests: dict[str, tuple[str, str]]  # relative path → (sha256, sm3) of what was written
+
+
+def private_keys() -> frozenset[str]:
+    """The keys of every private field of every record type."""
+    from .records import BY_NAME
+
+    keys: set[str] = set()
+
+    def walk(shape: Any) -> None:
+        for f in shape.fields:
+            if f.private:
+                keys.add(f.key)
+            if f.kind == "shape" and f.shape:
+                walk(f.shape)
+            elif f.kind == "list" and f.item is not None and f.item.kind == "shape" and f.item.shape:
+                walk(f.item.shape)
+
+    for rtype in BY_NAME.values():
+        walk(rtype.shape)
+    return frozenset(keys)
+
+
+STRIP_VERSION = "1"  # part of the strip cache's key: change it when stripping changes
+
+
+def copy_content(cfg: Config, records: list[Record], dest: Path, restricted: bool, previous: Path | None = None,
+                 cache: Path | None = None) -> ContentCopy:
     """Copy the content folder; unless the archive is a restricted store,
-    rewrite files holding private values without them. Returns how many
-    files were stripped."""
+    rewrite files holding private values without them. A file identical to
+    the one in the previous edition's data/content (`previous`) is a hard
+    link to it: editions share what did not change. Stripped texts are kept
+    in `cache` by the digest of the original, so an unchanged file is not
+    stripped again."""
+    import yaml
+
     src = cfg.content_dir
     # Exactly the files the check read: not the _drafts, ~$ lock files and
     # dot files it skips (their private values would go unstripped), never a
     # linked folder (whose target may lie outside the content folder).
+    private = {} if restricted else {rec.path: rec for rec in records
+                                     if not rec.rtype.markdown and strip_private(rec.rtype.shape, rec.data) != rec.data}
+    keys = private_keys()
+    out = ContentCopy(0, set(), {})
     dest.mkdir(parents=True, exist_ok=True)
+    made: set[Path] = {dest}
+    linking = previous is not None
     for rel in content_files(src):
-        if (src / rel).is_dir():
+        source = src / rel
+        if source.is_dir():
             continue
-        (dest / rel).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(src / rel, dest / rel)
-    if restricted:
-        return 0
+        data = source.read_bytes()
+        if rel in private:
+            data = _stripped(private[rel], data, keys, cache, yaml)
+            out.stripped += 1
+        target = dest / rel
+        if target.parent not in made:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            made.add(target.parent)
+        out.digests[rel] = (hashlib.sha256(data).hexdigest(), hashlib.new("sm3", data).hexdigest())
+        if linking and previous is not None and same_bytes(previous / rel, data):
+            try:
+                os.link(previous / rel, target)
+                out.same.add(rel)
+                continue
+            except OSError:
+                linking = False
+        target.write_bytes(data)
+        if rel not in private:
+            shutil.copystat(source, target)  # as a plain copy: the clerk's modification time
+    return out
+
+
+def _stripped(rec: Record, data: bytes, keys: frozenset[str], cache: Path | None, yaml: Any) -> bytes:
+    key = hashlib.sha256(f"{STRIP_VERSION}\0{sorted(keys)}\0{rec.type}\0".encode() + data).hexdigest()
+    path = cache / key[:2] / key if cache else None
+    if path is not None:
+        try:
+            return path.read_bytes()
+        except OSError:
+            pass
+    text = data.decode("utf-8-sig")
+    fast = strip_lines(text, keys)
+    result = None
+    if fast is not None:
+        try:  # keep the quick result only if it is exactly the record without its private fields
+            if yaml.load(fast, Loader=yaml.CSafeLoader) == strip_private(rec.rtype.shape, yaml.load(text, Loader=yaml.CSafeLoader)):
+                result = fast
+        except yaml.YAMLError:
+            pass
+    if result is None:
+        result = _strip_round_trip(rec, text)
+    out = result.encode("utf-8")
+    if path is not None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+            tmp.write_bytes(out)
+            os.replace(tmp, path)
+        except OSError:
+            pass
+    return out
+
+
+def strip_lines(text: str, keys: frozenset[str]) -> str | None:
+    """The text without the lines of private keys (and their indented
+    continuation): a clerk's file stays as it was typed. None when a private
+    key starts a list item (the item's other keys would lose their dash)."""
+    out: list[str] = []
+    skip: int | None = None  # indentation of the private key being dropped
+    found = False
+    for line in text.splitlines(keepends=True):
+        body = line.lstrip(" ")
+        indent = len(line) - len(body)
+        if skip is not None:
+            if not body.strip() or indent > skip:
+                continue
+            skip = None
+        head = body.split(":", 1)[0]
+        if head.startswith("- ") and head[2:].strip() in keys:
+            return None
+        if ":" in body and head in keys:
+            skip = indent
+            found = True
+            continue
+        out.append(line)
+    return "".join(out) if found else None
+
+
+def _strip_round_trip(rec: Record, text: str) -> str:
+    import io
+
     from ruamel.yaml import YAML
 
-    stripped = 0
     yaml = YAML()  # round trip: keeps comments and order of what stays
     yaml.preserve_quotes = True
-    for rec in records:
-        if strip_private(rec.rtype.shape, rec.data) == rec.data or rec.rtype.markdown:
+    doc = yaml.load(text)
+    _drop_private(rec.rtype.shape, doc)
+    buf = io.StringIO()
+    yaml.dump(doc, buf)
+    return buf.getvalue()
+
+
+def same_bytes(path: Path, data: bytes) -> bool:
+    try:
+        if path.stat().st_size != len(data):
+            return False
+        return path.read_bytes() == data
+    except OSError:
+        return False
+
+
+def previous_records(previous: Path, copied: ContentCopy, current: list[Record]) -> list[Record]:
+    """The previous edition's records: a file identical to this edition's is
+    this edition's record (private fields aside, which no change list shows);
+    only the others are read again."""
+    from .load import load_file
+
+    by_path = {rec.path: rec for rec in current}
+    out: list[Record] = []
+    for rel in content_files(previous):
+        if rel in copied.same and rel in by_path:
+            out.append(by_path[rel])
             continue
-        target = dest / rec.path
-        doc = yaml.load(target.read_text(encoding="utf-8-sig"))
-        _drop_private(rec.rtype.shape, doc)
-        with target.open("w", encoding="utf-8") as fh:
-            yaml.dump(doc, fh)
-        stripped += 1
-    return stripped
+        if (previous / rel).is_dir():
+            continue
+        rec, probs = load_file(previous / rel, rel, rel)
+        if rec is not None and not any(p.is_error for p in probs):
+            out.append(rec)
+    return out
 
 
 def _drop_private(shape: Any, node: Any) -> None:
@@ -261,22 +409,28 @@ def publish(cfg: Config, as_of: dt.date, note: str, progress: Callable[[str], No
         final = archive.path(eid)
         if final.exists():
             raise UserError(f"版本 {eid} 已存在，不会覆盖")
-        old = archive.records(prev.id) if prev else []
-        changes = compare(old, result.content.records)
-        info = EditionInfo(eid, as_of.isoformat(), note, prev.id if prev else "", summary(changes), to_json(changes))
-        progress(f"发布版本 {eid}：{info.summary}")
         tmp = archive.root / f".tmp-{eid}"
+        cache = cfg.output_dir.parent / ".cache"  # kept between publishes (build/.cache): see workdir.py
+        restricted = bool(cfg.get("archive_restricted"))
         try:
+            t = time.perf_counter()
+            previous = archive.path(prev.id) / "data" / "content" if prev else None
+            copied = copy_content(cfg, result.content.records, tmp / "content", restricted,
+                                  previous if previous is not None and previous.is_dir() else None, cache / "strip")
+            old = previous_records(previous, copied, result.content.records) if previous is not None else []
+            changes = compare(old, result.content.records)
+            info = EditionInfo(eid, as_of.isoformat(), note, prev.id if prev else "", summary(changes), to_json(changes))
+            timings = {"content": time.perf_counter() - t}
+            progress(f"发布版本 {eid}：{info.summary}")
             ctx = build_site(cfg, as_of, tmp / "site", checked=result, progress=progress,
-                             edition=EditionBuild(eid, history + [info]))
+                             edition=EditionBuild(eid, history + [info]), cache=cache / "edition")
             hook("build")
-            restricted = bool(cfg.get("archive_restricted"))
-            stripped = copy_content(cfg, result.content.records, tmp / "content", restricted)
             site = ctx.site
             statuses = {fv.id: {"类型": fv.rec.rtype.label, "状态": fv.status, "标题": fv.title} for fv in site.forms.values()}
-            write_report(tmp / "report", result, statuses, changes, info, cfg, as_of, stripped, restricted, history + [info])
+            write_report(tmp / "report", result, statuses, changes, info, cfg, as_of, copied.stripped, restricted, history + [info])
             hook("report")
             progress("正在计算 SHA-256 与 SM3 校验值 …")
+            t = time.perf_counter()
             confirmed = [fv for fv in site.forms.values() if fv.status == CONFIRMED]
             old_confirmed = {k for k, v in _prev_status(archive, prev).items() if v.get("状态") == CONFIRMED}
             new_conf = sorted(fv.id for fv in confirmed if fv.id not in old_confirmed)
@@ -288,14 +442,18 @@ def publish(cfg: Config, as_of: dt.date, note: str, progress: Callable[[str], No
                 "Bag-Group-Identifier": BAG_GROUP,
                 "Generator-Version": f"lianzheng-site {__version__} (Python {sys.version.split()[0]})",
                 "Dependency": dependency_versions(),
-                "Content-Digest": "sha256:" + tree_digest(tmp / "content"),
+                "Content-Digest": "sha256:" + tree_digest(tmp / "content", copied.digests),
                 "Content-Git-Commit": git_commit(cfg.content_dir) or "（内容目录不在 git 中）",
                 "Supersedes": prev.id if prev else "（首个版本）",
                 "Edition-Note": note,
                 "Confirmations": f"{len(confirmed)} 份已确认，其中本版新增 {len(new_conf)} 份（明细见 data/report/status.json）",
                 "Changes": info.summary,
             }
-            bagit.make_bag(str(tmp), bag_info, processes=2, checksums=list(ALGORITHMS))
+            store = HashStore(cache / "edition-hashes.json")
+            known = {f"data/content/{rel}": d for rel, d in copied.digests.items()}
+            hashed = make_bag(tmp, bag_info, store, known)
+            timings["bag"] = time.perf_counter() - t
+            progress(f"校验值：{hashed} 个文件新计算，其余沿用（文件未变）；用时 {timings['bag']:.1f} 秒")
             hook("bag")
             final.parent.mkdir(parents=True, exist_ok=True)
             os.rename(tmp, final)
@@ -374,6 +532,132 @@ def rebuild(archive: Archive, eid: str, out: Path, progress: Callable[[str], Non
         history = [EditionInfo(**h) for h in json.loads((report / "history.json").read_text(encoding="utf-8"))]
         build_site(cfg, dt.date.fromisoformat(meta["as_of"]), out, progress=progress, edition=EditionBuild(eid, history))
     return out
+
+
+# ---------------------------------------------------------------- bagging
+
+class HashStore:
+    """SHA-256 and SM3 of files already hashed, by file identity (device,
+    inode, size, modification time in ns). Nothing rewrites a file of the
+    engine's work folder or of an edition in place (a new file is renamed
+    over it: a new inode), so a file with the same identity holds the same
+    bytes; a file changed in place has a new modification time and is hashed
+    again. Kept in build/.cache beside the engine's work folder."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self.known: dict[str, list[str]] = {}
+        self.seen: dict[str, list[str]] = {}
+        if path is not None:
+            try:
+                data = json.loads(path.read_text(encoding="utf-8"))
+                if isinstance(data, dict) and data.get("algorithms") == list(ALGORITHMS):
+                    self.known = data.get("files") or {}
+            except (OSError, ValueError):
+                pass
+
+    @staticmethod
+    def key(st: os.stat_result) -> str:
+        return f"{st.st_dev}:{st.st_ino}:{st.st_size}:{st.st_mtime_ns}"
+
+    def get(self, st: os.stat_result) -> list[str] | None:
+        got = self.known.get(self.key(st))
+        if got is not None and len(got) == len(ALGORITHMS):
+            self.seen[self.key(st)] = got
+            return got
+        return None
+
+    def put(self, st: os.stat_result, digests: list[str]) -> None:
+        self.seen[self.key(st)] = digests
+
+    def save(self) -> None:
+        """Keep the files of this edition only (older ones were passed over)."""
+        if self.path is None:
+            return
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+            tmp.write_text(json.dumps({"algorithms": list(ALGORITHMS), "files": self.seen}, separators=(",", ":")), encoding="utf-8")
+            os.replace(tmp, self.path)
+        except OSError:
+            pass
+
+
+HASH_PROCESSES = max(1, min(2, os.cpu_count() or 1))
+_HASH_CHUNK = 256
+
+
+def hash_file(path: str) -> list[str]:
+    hashers = [hashlib.new(a) for a in ALGORITHMS]
+    with open(path, "rb") as f:
+        while block := f.read(1 << 20):
+            for h in hashers:
+                h.update(block)
+    return [h.hexdigest() for h in hashers]
+
+
+def _hash_files(paths: list[str]) -> list[list[str]]:
+    return [hash_file(p) for p in paths]
+
+
+def hash_files(paths: list[str], processes: int = HASH_PROCESSES) -> list[list[str]]:
+    """Both digests of every file, in `processes` processes."""
+    if processes <= 1 or len(paths) < 2 * _HASH_CHUNK:
+        return _hash_files(paths)
+    chunks = [paths[i:i + _HASH_CHUNK] for i in range(0, len(paths), _HASH_CHUNK)]
+    import multiprocessing
+
+    with ProcessPoolExecutor(max_workers=processes, mp_context=multiprocessing.get_context("fork")) as pool:
+        return [d for part in pool.map(_hash_files, chunks) for d in part]
+
+
+def make_bag(bag_dir: Path, bag_info: dict[str, Any], store: HashStore, known: dict[str, tuple[str, str]] | None = None,
+             processes: int = HASH_PROCESSES) -> int:
+    """bagit.make_bag(bag_dir, bag_info, checksums=ALGORITHMS), the same bag
+    (payload moved into data/, manifests in bagit's order and format, bagit.txt,
+    bag-info.txt with Payload-Oxum and Bag-Software-Agent, tag manifests), but
+    hashing only files whose digests are not known already: files shared with
+    the previous edition (`store`) and the content copied just now (`known`,
+    by path). Returns how many files were hashed."""
+    bag_dir = bag_dir.resolve()
+    data = bag_dir / "data"
+    holder = Path(tempfile.mkdtemp(dir=bag_dir))
+    for name in os.listdir(bag_dir):
+        if bag_dir / name != holder:
+            os.rename(bag_dir / name, holder / name)
+    os.rename(holder, data)
+    os.chmod(data, os.stat(bag_dir).st_mode)
+    entries = [os.path.relpath(p, bag_dir).replace(os.sep, "/") for p in bagit._walk(str(data))]
+    stats = [os.stat(bag_dir / rel) for rel in entries]
+    digests: list[list[str] | None] = []
+    for rel, st in zip(entries, stats):
+        got = known.get(rel) if known else None
+        digests.append(list(got) if got is not None else store.get(st))
+    todo = [i for i, d in enumerate(digests) if d is None]
+    for i, d in zip(todo, hash_files([str(bag_dir / entries[i]) for i in todo], processes)):
+        digests[i] = d
+    for st, d in zip(stats, digests):
+        store.put(st, d)  # type: ignore[arg-type]
+    for n, alg in enumerate(ALGORITHMS):
+        with bagit.open_text_file(str(bag_dir / f"manifest-{alg}.txt"), "w", encoding="utf-8") as manifest:
+            for rel, d in zip(entries, digests):
+                manifest.write("%s  %s\n" % (d[n], bagit._encode_filename(bagit._decode_filename(rel))))  # type: ignore[index]
+    with bagit.open_text_file(str(bag_dir / "bagit.txt"), "w") as f:
+        f.write("BagIt-Version: 0.97\nTag-File-Character-Encoding: UTF-8\n")
+    info = dict(bag_info)
+    info.setdefault("Bagging-Date", dt.date.today().strftime("%Y-%m-%d"))
+    info.setdefault("Bag-Software-Agent", f"bagit.py v{bagit.VERSION} <{bagit.PROJECT_URL}>")
+    info["Payload-Oxum"] = f"{sum(st.st_size for st in stats)}.{len(stats)}"
+    bagit._make_tag_file(str(bag_dir / "bag-info.txt"), info)
+    cwd = os.getcwd()
+    os.chdir(bag_dir)  # bagit finds the tag files relative to the working directory
+    try:
+        for alg in ALGORITHMS:
+            bagit._make_tagmanifest_file(alg, str(bag_dir), encoding="utf-8")
+    finally:
+        os.chdir(cwd)
+    store.save()
+    return len(todo)
 
 
 # ---------------------------------------------------------------- verify

@@ -3,8 +3,11 @@ of the last successful build, so that a rebuild writes only the pages whose
 text changed and the engine renders only those.
 
     build/.cache/site/            one folder per output (and -drafts, edition)
-        docs/  mkdocs.yml  site/  qr/
+        docs/  mkdocs.yml  site/
         state.json                written last, after a complete engine run
+    build/.cache/qr/              QR codes by URL (views/board.py), shared
+    build/.cache/strip/           content files without private values, by digest (editions.py)
+    build/.cache/edition-hashes.json   digests of edition files (editions.py)
 
 state.json says what site/ was built from: a fingerprint of everything besides
 the page texts that shapes every page (engine config, theme overrides, engine
