@@ -342,22 +342,22 @@ def _render_page(job: _Job, page: Any) -> bool:
 _NAV_PAGES: set[int] = set()  # id() of the nav pages: every page's template shows them
 
 
-_NAV_HTML: dict[tuple[str, tuple[str, ...]], str] = {}
+_MEMO: dict[tuple[str, str, tuple[str, ...]], str] = {}
 
 
-def nav_memo(page: Any, caller: Any) -> str:
-    """Material's navigation sidebars (theme/overrides/main.html, block
-    site_nav) for a page: the same for every page that is not itself in the
-    navigation, has no table of contents and sits in the same folder (links
-    are relative to it), so they are rendered once per folder. Half of
-    Material's time for a record page."""
+def block_memo(name: str, page: Any, caller: Any) -> str:
+    """A block of Material's page template (theme/overrides/main.html: the
+    navigation sidebars, footer, config and scripts) for a page: the same for
+    every page that is not itself in the navigation, has no table of contents
+    and sits in the same folder (URLs are relative to it), so each is rendered
+    once per folder: together, half of Material's time for a record page."""
     if page is None or id(page) in _NAV_PAGES or page.toc or page.is_homepage:
         return str(caller())
     hide = page.meta.get("hide") if isinstance(page.meta, dict) else None
-    key = (os.path.dirname(page.url), tuple(hide) if isinstance(hide, list) else (repr(hide),))
-    html = _NAV_HTML.get(key)
+    key = (name, os.path.dirname(page.url), tuple(hide) if isinstance(hide, list) else (repr(hide),))
+    html = _MEMO.get(key)
     if html is None:
-        html = _NAV_HTML[key] = str(caller())
+        html = _MEMO[key] = str(caller())
     return html
 
 
@@ -492,8 +492,8 @@ def build_html(config_file: Path, only: Collection[str] | None = None, processes
         for page in nav.pages:
             _populate(job, page)
         env = config.plugins.on_env(env, config=config, files=files)
-        env.globals["lz_nav_memo"] = nav_memo
-        _NAV_HTML.clear()
+        env.globals["lz_memo"] = block_memo
+        _MEMO.clear()
         job.env = env
 
         site_dir = config.site_dir

@@ -5,11 +5,13 @@ pages are real relative links and are checked before anything is written.
 """
 from __future__ import annotations
 
+import gc
 import importlib
 import multiprocessing
 import os
 import posixpath
 import re
+import secrets
 import sys
 import zlib
 from concurrent.futures import ProcessPoolExecutor
@@ -52,8 +54,15 @@ class Renderer:
         self.site = site
         # In a worker of render_pages: the pages this process renders (the
         # others get empty HTML and are discarded); None renders every page.
-        self.owns = owns
+        self._owns = owns
         self.skipped: set[str] = set()
+        # A page rendered in another page's worker: forms/x.md goes with the
+        # unit's print page, which holds the same form (views.units sets it).
+        self.groups: dict[str, str] = {}
+        self._fragments: dict[str, tuple[str, list[tuple[str, str]]]] = {}
+        self._fragment_links: list[tuple[str, str]] | None = None
+        self._nonce = secrets.token_hex(8)  # link placeholders record text cannot forge
+        self._placeholder = re.compile("\x1b" + self._nonce + r":(\d+)\x1b")
         self.env = Environment(
             loader=FileSystemLoader(str(THEME / "templates")),
             autoescape=select_autoescape(default=True, default_for_string=True),
@@ -74,7 +83,7 @@ class Renderer:
     def render(self, page_path: str, template: str, source: str = "", **ctx: Any) -> str:
         self.current = page_path
         self._source = source
-        if self.owns is not None and not self.owns(page_path):
+        if not self.owns(page_path):
             self.skipped.add(page_path)
             return ""
         self.env.globals["link"] = self.link
@@ -83,16 +92,83 @@ class Renderer:
         # Python-Markdown ends a raw HTML block at a blank line: keep none.
         return re.sub(r"\n\s*\n", "\n", html).strip()
 
+    def owns(self, page_path: str) -> bool:
+        """Whether this process renders the page (always, outside render_pages' workers)."""
+        return self._owns is None or self._owns(self.groups.get(page_path, page_path))
+
     def link(self, target: str, anchor: str = "") -> str:
         """Relative URL from the page being rendered to another page's source path."""
         self.links.append((self.current, target, self._source))
-        frm = posixpath.dirname(self.current[:-3] + ".html")
-        rel = posixpath.relpath(target[:-3] + ".html", frm or ".")
-        return quote(rel) + (f"#{anchor}" if anchor else "")
+        if self._fragment_links is not None:
+            self._fragment_links.append((target, anchor))
+            return f"\x1b{self._nonce}:{len(self._fragment_links) - 1}\x1b"
+        return relative_url(self.current, target, anchor)
 
     def asset(self, target: str) -> str:
+        if self._fragment_links is not None:
+            raise RuntimeError("asset() in a fragment: its URL depends on the page")
         frm = posixpath.dirname(self.current)
         return quote(posixpath.relpath(target, frm or "."))
+
+    def fragment(self, key: str, template: str, **ctx: Any) -> str:
+        """Template output shared by several pages (a form on its own page and
+        on its unit's print page): rendered once, with its links left as
+        placeholders that place() resolves for the page it appears on."""
+        got = self._fragments.get(key)
+        if got is None:
+            if self._fragment_links is not None:
+                raise RuntimeError("a fragment inside a fragment: its links could not be placed")
+            self.env.globals["link"] = self.link
+            self.env.globals["asset"] = self.asset
+            self._fragment_links = []
+            try:
+                html = self.env.get_template(template).render(page_path="", **ctx)
+                got = self._fragments[key] = (html, self._fragment_links)
+            finally:
+                self._fragment_links = None
+        return self.place(got)
+
+    def drop_fragment(self, key: str) -> None:
+        self._fragments.pop(key, None)
+
+    def place(self, fragment: tuple[str, list[tuple[str, str]]]) -> str:
+        html, links = fragment
+        current = self.current
+        return self._placeholder.sub(lambda m: relative_url(current, *links[int(m.group(1))]), html)
+
+    def page(self, page_path: str, key: str, template: str, source: str = "", drop: bool = True, **ctx: Any) -> str:
+        """render() of a fragment's own page: the same HTML as render(page_path, template, ...)."""
+        self.current = page_path
+        self._source = source
+        if not self.owns(page_path):
+            self.skipped.add(page_path)
+            self.drop_fragment(key)
+            return ""
+        html = self.fragment(key, template, **ctx)
+        if drop:
+            self.drop_fragment(key)  # its last use: keep memory flat
+        return re.sub(r"\n\s*\n", "\n", html).strip()
+
+
+_SAFE_URL = re.compile(r"[A-Za-z0-9_.~/-]*")
+
+
+def relative_url(current: str, target: str, anchor: str = "") -> str:
+    """URL of page source `target` from page source `current` (both like
+    "units/rmyy.md"): posixpath.relpath of the .html paths, quoted."""
+    to = target[:-3] + ".html"
+    frm = posixpath.dirname(current[:-3] + ".html")
+    if not frm:
+        rel = to
+    elif to.startswith(("/", ".")) or "/." in to or "//" in to or frm.startswith(("/", ".")) or "/." in frm:
+        rel = posixpath.relpath(to, frm)
+    else:
+        a, b = frm.split("/"), to.split("/")
+        i = 0
+        while i < len(a) and i < len(b) - 1 and a[i] == b[i]:
+            i += 1
+        rel = "../" * (len(a) - i) + "/".join(b[i:])
+    return (rel if _SAFE_URL.fullmatch(rel) else quote(rel)) + (f"#{anchor}" if anchor else "")
 
 
 def cn_date(d: Any) -> str:
@@ -149,7 +225,7 @@ def _render_share(k: int) -> tuple[list[tuple[int, Page, Any]], list[Problem], i
     paths: list[str] = []
     for i, page in enumerate(iter_pages(site, r)):
         paths.append(page.path)
-        if n > 1 and owner(page.path, n) != k:
+        if not r.owns(page.path):
             continue
         if page.path in r.skipped:  # a view rendered this page under another page's path
             raise RuntimeError(f"page {page.path} was rendered under a different path; render it with its own path")
@@ -175,8 +251,14 @@ def render_pages(site: Site, sink: Callable[[Page], Any], processes: int = PROCE
         else:
             sys.stdout.flush()
             sys.stderr.flush()
-            with ProcessPoolExecutor(max_workers=n, mp_context=multiprocessing.get_context("fork")) as pool:
-                shares = list(pool.map(_render_share, range(n)))
+            # The workers share the parent's records (copy on write): keep the
+            # cyclic collector from walking, and so copying, all of them.
+            gc.freeze()
+            try:
+                with ProcessPoolExecutor(max_workers=n, mp_context=multiprocessing.get_context("fork")) as pool:
+                    shares = list(pool.map(_render_share, range(n)))
+            finally:
+                gc.unfreeze()
     finally:
         _WORK = None
     counts = {count for _, _, count in shares}

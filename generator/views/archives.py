@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from typing import Any, Callable, Iterable
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from .. import archives as A
 from ..derive import Site
@@ -110,7 +110,7 @@ def year_indexes(site: Site, r: Renderer, arcs: A.Archives) -> Iterable[Page]:
         entries = sorted(arcs.by_year[y], key=lambda e: (e[1].post.unit_id, e[1].post.department_id or "", e[0].person.id, e[0].kind))
         rows: list[Callable[[], list[Any]]] = [
             (lambda arc=arc, ay=ay: [
-                Markup('<a href="{}">{}</a>').format(r.link(arc.path, f"y{ay.year}"), arc.person["name"]),
+                Markup(f'<a href="{escape(r.link(arc.path, f"y{ay.year}"))}">{escape(arc.person["name"])}</a>'),
                 A.SHORT[arc.kind], a(r, unit_page(ay.post.unit_id), site.unit_name(ay.post.unit_id)),
                 site.department_name(ay.post.unit_id, ay.post.department_id), len(ay.pledges),
                 "有" if ay.assessment else "—", _result(arc, ay)]) for arc, ay in entries]

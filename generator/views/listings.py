@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Iterable, Sequence
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from ..derive import FORM_SHORT, STATUS_CLASS, FormView, Site
 from ..paths import LISTING_PAGE_SIZE, form_page, listing_page, person_page, unit_page
@@ -20,6 +20,9 @@ def paged(r: Renderer, base: str, heading: str, columns: Sequence[str], rows: li
     for n in range(1, n_pages + 1):
         path = listing_page(base, n)
         r.current = path
+        if not r.owns(path):  # another worker of render_pages renders this page: skip making its rows
+            yield Page(path, heading if n == 1 else f"{heading}（第 {n} 页）", r.render(path, "listing.html"), nav=nav if n == 1 else None)
+            continue
         chunk = [make() for make in rows[(n - 1) * LISTING_PAGE_SIZE: n * LISTING_PAGE_SIZE]]
         sib = [{"label": label, "path": p, "current": p == listing_page(base, 1)} for label, p in siblings]
         html = r.render(path, "listing.html", heading=heading, intro=intro, columns=columns, rows=chunk, total=total,
@@ -28,7 +31,8 @@ def paged(r: Renderer, base: str, heading: str, columns: Sequence[str], rows: li
 
 
 def a(r: Renderer, target: str, text: str) -> Markup:
-    return Markup('<a href="{}">{}</a>').format(r.link(target), text)
+    # Markup('<a href="{}">{}</a>').format(...), without string.Formatter (a third of a listing's time)
+    return Markup(f'<a href="{escape(r.link(target))}">{escape(text)}</a>')
 
 
 def status_cell(fv: FormView) -> Markup:

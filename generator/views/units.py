@@ -4,9 +4,12 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Iterable
 
+from markupsafe import Markup
+
 from ..derive import FormView, Site
-from ..paths import department_page, unit_page, unit_print_page
+from ..paths import department_page, form_page, unit_page, unit_print_page
 from ..render import Page, Renderer
+from .forms import form_html
 
 
 def latest_form_lookup(site: Site):  # type: ignore[no-untyped-def]
@@ -18,6 +21,9 @@ def latest_form_lookup(site: Site):  # type: ignore[no-untyped-def]
 
 def pages(site: Site, r: Renderer) -> Iterable[Page]:
     r.env.globals["latest_form"] = latest_form_lookup(site)
+    # print_unit.html shows each form as its own page does: rendered once for
+    # both (views.forms), in the process that renders the print page
+    r.env.globals["form_html"] = lambda fv: Markup(form_html(r, fv))
     for u in site.content.units():
         forms = [fv for fv in site.by_unit.get(u.id, []) if site.shown(fv)]
         dept_forms: dict[str, list[FormView]] = defaultdict(list)
@@ -38,5 +44,7 @@ def pages(site: Site, r: Renderer) -> Iterable[Page]:
                        source=u.path, meta={"pagefind": True, "kind": "科室", "unit": u.id})
         ppath = unit_print_page(u.id)
         printable = sorted(forms, key=lambda fv: (fv.year, {"unitform": 0, "department": 1, "personal": 2}[fv.type], fv.id))
+        for fv in printable:
+            r.groups[form_page(fv.id)] = ppath
         yield Page(ppath, f"{u['name']}承诺表汇总打印", r.render(ppath, "print_unit.html", source=u.path, unit=u, forms=printable),
                    source=u.path, meta={"print_footer": f"{u['name']} · 截至 {site.as_of.isoformat()}"})
