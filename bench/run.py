@@ -166,6 +166,62 @@ def check(site: Site, opts: Options) -> Measurement:
     return run_cli(site, "check", "--strict")
 
 
+def tree_bytes(path: Path) -> int:
+    """Bytes of the files under path, a file with several hard links counted once."""
+    seen: set[tuple[int, int]] = set()
+    total = 0
+    for dirpath, _, names in os.walk(path):
+        for n in names:
+            st = os.lstat(os.path.join(dirpath, n))
+            if (st.st_dev, st.st_ino) not in seen:
+                seen.add((st.st_dev, st.st_ino))
+                total += st.st_size
+    return total
+
+
+def _differing_pages(a: Path, b: Path) -> int:
+    """HTML pages of a that are missing from b or differ from b's."""
+    return sum(1 for p in a.rglob("*.html") if not (b / p.relative_to(a)).is_file() or p.read_bytes() != (b / p.relative_to(a)).read_bytes())
+
+
+# Our build without the search index (POST_STEPS), to compare with the engine alone.
+_WITHOUT_INDEX = ("import sys\nfrom generator import build\nbuild.POST_STEPS.clear()\n"
+                  "from generator.cli import main\nsys.exit(main(sys.argv[1:]))")
+
+
+@stage("build")
+def build(site: Site, opts: Options) -> Measurement:
+    """`generator build` from scratch (no work folder yet), in a fresh process;
+    then, to compare with MkDocs alone: the same build without the search index,
+    and `mkdocs build` of the docs/ and mkdocs.yml that build generated (same
+    pages, same theme). The returned measurement is the full build."""
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "NO_MKDOCS_2_WARNING": "1"}
+    with tempfile.TemporaryDirectory(dir=OUT) as tmp:
+        args = ["build", "--config", str(site.config)]
+        full = measure([PY, "-m", "generator", *args, "--out", f"{tmp}/site"], cwd=REPO, env=env)
+        size = tree_bytes(Path(tmp, "site"))
+        pages = sum(1 for _ in Path(tmp, "site").rglob("*.html"))
+        shutil.rmtree(f"{tmp}/site", ignore_errors=True)
+        ours = measure([PY, "-c", _WITHOUT_INDEX, *args, "--out", f"{tmp}/noindex"], cwd=REPO, env=env)
+        work = Path(tmp, ".cache", "noindex")  # the engine's work folder of that build (generator/workdir.py)
+        bare = measure([PY, "-m", "mkdocs", "build", "-q", "-f", str(work / "mkdocs.yml"), "-d", f"{tmp}/bare"], cwd=REPO, env=env)
+        differ = _differing_pages(Path(tmp, "noindex"), Path(tmp, "bare")) if ours.exit == 0 and bare.exit == 0 else -1
+    cpu = lambda m: round(m.user_s + m.sys_s, 2)  # noqa: E731
+    ratio = round(ours.wall_s / bare.wall_s, 3) if bare.wall_s else None
+    ratio_cpu = round(cpu(ours) / cpu(bare), 3) if cpu(bare) else None
+    print(f"    build: {pages} 个页面，{size / 2**20:.0f} MB；完整生成 {full.wall_s:.1f} 秒（CPU {cpu(full):.1f}）；"
+          f"不建索引 {ours.wall_s:.1f} 秒（CPU {cpu(ours)}），MkDocs 单独生成同样的页面 {bare.wall_s:.1f} 秒（CPU {cpu(bare)}）："
+          f"{ratio} 倍（CPU {ratio_cpu} 倍）；与 MkDocs 输出不同的页面 {differ} 个", flush=True)
+    full.extra = {"bytes": size, "html_pages": pages, "noindex_s": ours.wall_s, "noindex_cpu_s": cpu(ours),
+                  "noindex_peak_rss_mb": ours.peak_rss_mb, "mkdocs_s": bare.wall_s, "mkdocs_cpu_s": cpu(bare),
+                  "mkdocs_peak_rss_mb": bare.peak_rss_mb, "ratio_to_mkdocs": ratio, "ratio_to_mkdocs_cpu": ratio_cpu,
+                  "pages_differing_from_mkdocs": differ}
+    if ours.exit or bare.exit:
+        full.exit = full.exit or ours.exit or bare.exit
+        full.stderr_tail = full.stderr_tail or ours.stderr_tail or bare.stderr_tail
+    return full
+
+
 # The same build without views.archives, in a fresh process like every other run.
 _WITHOUT_ARCHIVES = ("import sys\nfrom generator import render\n"
                      "render.VIEWS = tuple(v for v in render.VIEWS if v != 'views.archives')\n"
