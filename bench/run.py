@@ -274,6 +274,109 @@ def index(site: Site, opts: Options) -> Measurement:
     return m
 
 
+def _project(site: Site) -> Path:
+    """A copy of the site's content and config for publishing (confirm edits it;
+    the generated content stays as synth.py wrote it)."""
+    return site.root / "publish"
+
+
+def _fresh_project(site: Site) -> Path:
+    proj = _project(site)
+    shutil.rmtree(proj, ignore_errors=True)
+    proj.mkdir(parents=True)
+    shutil.copytree(site.root / "content", proj / "content")
+    shutil.copy2(site.config, proj / "site_config.yml")
+    return proj
+
+
+def _editions(proj: Path) -> list[Path]:
+    from generator.editions import id_key
+
+    root = proj / "archive" / "editions"
+    return sorted((p for p in root.iterdir() if p.is_dir()), key=lambda p: id_key(p.name)) if root.is_dir() else []
+
+
+def _publish(proj: Path, note: str) -> Measurement:
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    return measure([PY, "-m", "generator", "publish", "--note", note, "--config", str(proj / "site_config.yml")], cwd=REPO, env=env)
+
+
+@stage("publish", target_s={10_000: 60.0})
+def publish(site: Site, opts: Options) -> Measurement:
+    """A first edition from scratch, in a fresh process: `generator publish`
+    (strict check, build, search index, BagIt bag with SHA-256 and SM3)."""
+    proj = _fresh_project(site)
+    m = _publish(proj, "基准测试：首次发布")
+    eds = _editions(proj)
+    if m.exit == 0 and eds:
+        files = sum(1 for p in eds[-1].rglob("*") if p.is_file())
+        m.extra = {"edition_bytes": tree_bytes(eds[-1]), "edition_files": files}
+        print(f"    publish: 版本 {eds[-1].name}，{files} 个文件，{m.extra['edition_bytes'] / 2**20:.0f} MB", flush=True)
+    return m
+
+
+@stage("verify")
+def verify(site: Site, opts: Options) -> Measurement:
+    """`generator verify` of the newest edition (every file, both digests), in a fresh process."""
+    proj = _project(site)
+    if not _editions(proj):
+        _fresh_project(site)
+        _publish(proj, "基准测试：首次发布")
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    m = measure([PY, "-m", "generator", "verify", "--config", str(proj / "site_config.yml")], cwd=REPO, env=env)
+    eds = _editions(proj)
+    if eds:
+        m.extra = {"edition_bytes": tree_bytes(eds[-1]), "edition": eds[-1].name}
+    return m
+
+
+# Forms a leadership could confirm on the as-of date: publicity window over, every comment handled.
+_PENDING = ("import sys\nfrom pathlib import Path\nfrom generator.config import load_config\n"
+            "from generator.check import run_check\nfrom generator.derive import derive\nfrom generator.publicity import PENDING\n"
+            "cfg, _ = load_config(Path(sys.argv[1]))\nsite = derive(cfg, run_check(cfg).content, cfg.as_of(None))\n"
+            "ids = [fv.id for fv in sorted(site.forms.values(), key=lambda f: f.id) if fv.status == PENDING and "
+            "all(c.get('disposition') for c in ((fv.rec.get('publicity') or {}).get('feedback') or []))]\n"
+            "print(cfg.as_of(None).isoformat(), *ids[:int(sys.argv[2])])")
+CONFIRMATIONS = 5
+
+
+@stage("republish", target_s={10_000: 15.0})
+def republish(site: Site, opts: Options) -> Measurement:
+    """A new edition after the leadership confirmed 5 forms (`generator confirm`,
+    not timed), in a fresh process; extra: the edition's files shared with the
+    previous edition (hard links: not written, not hashed again) and those new."""
+    proj = _project(site)
+    if not _editions(proj):
+        _fresh_project(site)
+        _publish(proj, "基准测试：首次发布")
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    conf = str(proj / "site_config.yml")
+    out = subprocess.run([PY, "-c", _PENDING, conf, str(CONFIRMATIONS)], cwd=REPO, env=env, capture_output=True, text=True, check=True)
+    as_of, *ids = out.stdout.split()
+    subprocess.run([PY, "-m", "generator", "confirm", *ids, "--on", as_of, "--config", conf], cwd=REPO, env=env,
+                   capture_output=True, text=True, check=True)
+    m = _publish(proj, f"基准测试：确认 {len(ids)} 份承诺表后重新发布")
+    eds = _editions(proj)
+    if m.exit == 0 and len(eds) >= 2:
+        before = {(st.st_dev, st.st_ino) for st in (p.stat() for p in eds[-2].rglob("*") if p.is_file())}
+        shared = new = new_bytes = new_pages = 0
+        for p in eds[-1].rglob("*"):
+            if not p.is_file():
+                continue
+            st = p.stat()
+            if (st.st_dev, st.st_ino) in before:
+                shared += 1
+            else:
+                new += 1
+                new_bytes += st.st_size
+                new_pages += p.suffix == ".html"
+        m.extra = {"confirmed": ids, "files_shared_with_previous": shared, "files_new": new, "html_pages_new": new_pages,
+                   "bytes_new": new_bytes, "edition": eds[-1].name}
+        print(f"    republish: 确认 {len(ids)} 份后发布 {eds[-1].name}：{new_pages} 个页面有变化；{new} 个文件新写入（{new_bytes / 2**20:.1f} MB），"
+              f"{shared} 个与上一版本共用（硬链接）", flush=True)
+    return m
+
+
 # ------------------------------------------------------------------ driver
 
 
