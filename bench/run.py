@@ -416,6 +416,24 @@ def git_commit() -> str:
         return "unknown"
 
 
+def growth_exponents(rows: list[dict[str, Any]], small: int = 10_000, large: int = 50_000) -> list[dict[str, Any]]:
+    """For each stage measured at both sizes: log(t_large / t_small) / log(large / small),
+    of the wall time and of the CPU time (1.0: linear)."""
+    import math
+
+    out = []
+    by = {(r["stage"], r["people"]): r for r in rows if r["ok"]}
+    for (name, people), a in by.items():
+        b = by.get((name, large))
+        if people != small or b is None or a["wall_s"] <= 0 or a["user_s"] + a["sys_s"] <= 0:
+            continue
+        k = math.log(large / small)
+        out.append({"stage": name, "from": small, "to": large,
+                    "wall": round(math.log(b["wall_s"] / a["wall_s"]) / k, 3),
+                    "cpu": round(math.log((b["user_s"] + b["sys_s"]) / (a["user_s"] + a["sys_s"])) / k, 3)})
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description="基准测试：按规模生成合成内容，逐个阶段在新进程中计时，并写出 bench/out/results.json")
     ap.add_argument("--sizes", default="1000,10000", help="人员数，逗号分隔（默认 1000,10000）")
@@ -473,11 +491,16 @@ def main(argv: list[str] | None = None) -> int:
                 for r in runs:
                     tail = r.stderr_tail.replace("\n", "\n      ")
                     print(f"    exit={r.exit} wall={r.wall_s}s user={r.user_s}s sys={r.sys_s}s load={r.load_before}\n      {tail}", flush=True)
+    growth = growth_exponents(rows)
+    for g in growth:
+        print(f"增长指数 {g['stage']}（{g['from']} → {g['to']} 人）：墙钟 {g['wall']}，CPU {g['cpu']}"
+              f"（1.0 为线性；log(t{g['to']}/t{g['from']}) / log({g['to']}/{g['from']})）", flush=True)
     result = {
         "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "commit": git_commit(),
         "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version()},
         "results": rows,
+        "growth": growth,
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
