@@ -55,7 +55,7 @@ class Renderer:
         # In a worker of render_pages: the pages this process renders (the
         # others get empty HTML and are discarded); None renders every page.
         self._owns = owns
-        self.skipped: set[str] = set()
+        self.skipped: set[str] = set()  # pages not rendered here since the last page was handed on
         # A page rendered in another page's worker: forms/x.md goes with the
         # unit's print page, which holds the same form (views.units sets it).
         self.groups: dict[str, str] = {}
@@ -226,9 +226,12 @@ def _render_share(k: int) -> tuple[list[tuple[int, Page, Any]], list[Problem], i
     for i, page in enumerate(iter_pages(site, r)):
         paths.append(page.path)
         if not r.owns(page.path):
+            r.skipped.clear()
             continue
-        if page.path in r.skipped:  # a view rendered this page under another page's path
-            raise RuntimeError(f"page {page.path} was rendered under a different path; render it with its own path")
+        if r.skipped:  # a render skipped since the last page: this page's HTML came from another path
+            raise RuntimeError(f"page {page.path} was rendered under a different path ({', '.join(sorted(r.skipped))}); "
+                               "render it with its own path")
+        r.skipped.clear()
         result = sink(page)
         page.html = ""  # written by the sink; the parent needs the rest only
         mine.append((i, page, result))

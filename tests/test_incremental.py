@@ -1,0 +1,263 @@
+"""Incremental builds: the engine's work folder (generator/workdir.py) is reused
+only when that can give exactly what a clean build gives.
+
+Every scenario builds once with a work folder, changes something (a record,
+a page template, the theme overrides, the as-of date, the work folder itself),
+builds again with the same work folder, and compares the result byte for byte
+with a clean build of the same inputs (compare_trees: Pagefind's documented
+reordering aside)."""
+from __future__ import annotations
+
+import datetime as dt
+import fcntl
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from generator import build as build_mod
+from generator import engine, render
+from generator.build import BuildContext, build_site
+from generator.workdir import STATE
+from support.reproducible import compare_trees
+from support.sites import config, copy_tree
+
+MINI = Path(__file__).parent / "fixtures" / "mini" / "site_config.yml"
+AS_OF = dt.date(2009, 7, 1)
+EARLY = dt.date(2009, 5, 26)  # two forms still open for comment, others pending: statuses differ from AS_OF
+
+
+def quiet(_msg: str) -> None:
+    pass
+
+
+@pytest.fixture
+def proj(tmp_path: Path) -> Path:
+    """A private copy of the mini site: its site_config.yml."""
+    return copy_tree(MINI, tmp_path / "proj")
+
+
+def build(conf: Path, out: Path, cache: Path | None, as_of: dt.date = AS_OF) -> BuildContext:
+    return build_site(config(conf), as_of, out, progress=quiet, cache=cache)
+
+
+def same_as_clean(conf: Path, out: Path, tmp: Path, as_of: dt.date = AS_OF) -> None:
+    clean = tmp / f"clean-{len(list(tmp.glob('clean-*')))}"
+    build(conf, clean, None, as_of)
+    assert compare_trees(clean, out) == []
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_unchanged_content_renders_nothing_again(proj: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    first = build(proj, tmp_path / "out", cache)
+    assert first.engine.clean and first.engine.built == first.engine.pages
+    again = build(proj, tmp_path / "out", cache)
+    assert not again.engine.clean and again.engine.built == 0
+    same_as_clean(proj, tmp_path / "out", tmp_path)
+
+
+def test_one_edited_record_renders_only_its_pages(proj: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    build(proj, tmp_path / "out", cache)
+    edit(proj.parent / "content" / "forms" / "personal" / "li-si-2009.yml", "本人承诺合理用药", "本人郑重承诺合理用药")
+    ctx = build(proj, tmp_path / "out", cache)
+    assert not ctx.engine.clean
+    assert "forms/li-si-2009.html" in ctx.engine.outputs
+    assert 0 < ctx.engine.built < ctx.engine.pages / 2
+    assert "本人郑重承诺合理用药" in (tmp_path / "out" / "forms" / "li-si-2009.html").read_text(encoding="utf-8")
+    same_as_clean(proj, tmp_path / "out", tmp_path)
+
+
+def test_added_then_removed_record_leaves_no_page(proj: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    person = proj.parent / "content" / "people" / "zhou-jiu.yml"
+    person.write_text("name: 周九\nunit: rmyy\npost: 医师\nroles: [医务人员]\n", encoding="utf-8")
+    build(proj, tmp_path / "out", cache)
+    assert (tmp_path / "out" / "people" / "zhou-jiu.html").is_file()
+    person.unlink()
+    ctx = build(proj, tmp_path / "out", cache)
+    assert not ctx.engine.clean and ctx.engine.removed >= 1
+    assert not (tmp_path / "out" / "people" / "zhou-jiu.html").exists()
+    assert not (cache / "docs" / "people" / "zhou-jiu.md").exists()
+    same_as_clean(proj, tmp_path / "out", tmp_path)
+
+
+def test_as_of_change_rewrites_every_page_whose_status_changed(proj: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    build(proj, tmp_path / "out", cache, as_of=EARLY)
+    ctx = build(proj, tmp_path / "out", cache, as_of=AS_OF)
+    assert not ctx.engine.clean
+    # statuses cascade to the form pages, the listings, home, board and statistics
+    for page in ("forms/zhang-san-2009.html", "index.html", "board.html", "stats.html", "lists/forms/index.html"):
+        assert page in ctx.engine.outputs
+    same_as_clean(proj, tmp_path / "out", tmp_path, as_of=AS_OF)
+
+
+@pytest.fixture
+def theme(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A private copy of theme/, used by this test's builds only."""
+    copy = tmp_path / "theme"
+    shutil.copytree(render.THEME, copy)
+    for mod in (render, engine, build_mod):
+        monkeypatch.setattr(mod, "THEME", copy)
+    return copy
+
+
+def test_page_template_change_renders_the_pages_that_use_it(proj: Path, tmp_path: Path, theme: Path) -> None:
+    cache = tmp_path / "cache"
+    build(proj, tmp_path / "out", cache)
+    edit(theme / "templates" / "person.html", "</div>", '<p class="lz-test">模板已修改</p></div>')
+    ctx = build(proj, tmp_path / "out", cache)
+    assert not ctx.engine.clean
+    assert "people/li-si.html" in ctx.engine.outputs and "units/rmyy.html" not in ctx.engine.outputs
+    assert "模板已修改" in (tmp_path / "out" / "people" / "li-si.html").read_text(encoding="utf-8")
+    same_as_clean(proj, tmp_path / "out", tmp_path)
+
+
+def test_theme_override_change_builds_clean(proj: Path, tmp_path: Path, theme: Path) -> None:
+    cache = tmp_path / "cache"
+    build(proj, tmp_path / "out", cache)
+    edit(theme / "overrides" / "main.html", '<meta name="generator" content="lianzheng-site">',
+         '<meta name="generator" content="lianzheng-site"><meta name="lz-test" content="1">')
+    ctx = build(proj, tmp_path / "out", cache)
+    assert ctx.engine.clean and ctx.engine.built == ctx.engine.pages
+    assert '<meta name="lz-test" content="1">' in (tmp_path / "out" / "units" / "rmyy.html").read_text(encoding="utf-8")
+    same_as_clean(proj, tmp_path / "out", tmp_path)
+
+
+def test_theme_asset_change_is_copied(proj: Path, tmp_path: Path, theme: Path) -> None:
+    cache = tmp_path / "cache"
+    build(proj, tmp_path / "out", cache)
+    css = theme / "assets" / "site.css"
+    css.write_text(css.read_text(encoding="utf-8") + "\n/* 已修改 */\n", encoding="utf-8")
+    ctx = build(proj, tmp_path / "out", cache)
+    assert not ctx.engine.clean and ctx.engine.built == 0
+    assert "已修改" in (tmp_path / "out" / "assets" / "site.css").read_text(encoding="utf-8")
+    same_as_clean(proj, tmp_path / "out", tmp_path)
+
+
+def test_changed_output_in_work_folder_or_site_is_rebuilt(proj: Path, tmp_path: Path) -> None:
+    """The served site shares files with the work folder (hard links): an
+    output changed in either place is not trusted, whatever its size."""
+    cache = tmp_path / "cache"
+    out = tmp_path / "out"
+    build(proj, out, cache)
+    for target in (cache / "site" / "people" / "li-si.html", out / "forms" / "li-si-2009.html"):
+        data = bytearray(target.read_bytes())
+        data[-20] ^= 1  # same size, one byte different
+        with open(target, "r+b") as f:  # in place, as an editor might
+            f.write(data)
+    ctx = build(proj, out, cache)
+    assert not ctx.engine.clean
+    assert {"people/li-si.html", "forms/li-si-2009.html"} <= set(ctx.engine.outputs)
+    same_as_clean(proj, out, tmp_path)
+
+
+def test_rebuild_never_changes_a_finished_site(proj: Path, tmp_path: Path) -> None:
+    """Pages rewritten by a later build are new files: a site swapped out
+    earlier (or an edition) keeps its bytes."""
+    cache = tmp_path / "cache"
+    build(proj, tmp_path / "first", cache)
+    before = {p: p.read_bytes() for p in (tmp_path / "first").rglob("*.html")}
+    edit(proj.parent / "content" / "forms" / "personal" / "li-si-2009.yml", "本人承诺合理用药", "本人郑重承诺合理用药")
+    build(proj, tmp_path / "second", cache)
+    assert {p: p.read_bytes() for p in (tmp_path / "first").rglob("*.html")} == before
+
+
+CRASH = """
+import datetime as dt, os, sys
+from pathlib import Path
+from generator import engine
+from generator.build import build_site
+from support.sites import config
+calls = 0
+real = engine._render_page
+def render_then_die(job, page):
+    global calls
+    calls += 1
+    if calls > int(sys.argv[3]):
+        os._exit(9)  # no cleanup, no finally: as if killed
+    return real(job, page)
+engine._render_page = render_then_die
+build_site(config(Path(sys.argv[1])), dt.date(2009, 7, 1), Path(sys.argv[2]), progress=lambda m: None, cache=Path(sys.argv[4]))
+"""
+
+
+def test_crash_mid_engine_leaves_a_work_folder_no_build_trusts(proj: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    build(proj, tmp_path / "out", cache)
+    assert (cache / STATE).is_file()
+    edit(proj.parent / "content" / "forms" / "personal" / "li-si-2009.yml", "本人承诺合理用药", "本人郑重承诺合理用药")
+    tests = Path(__file__).parent
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tests), str(tests.parent)])}
+    res = subprocess.run([sys.executable, "-c", CRASH, str(proj), str(tmp_path / "out"), "1", str(cache)], env=env,
+                         capture_output=True, text=True)
+    assert res.returncode == 9, res.stderr
+    assert not (cache / STATE).exists()  # the engine had started: nothing in the folder is trusted
+    ctx = build(proj, tmp_path / "out", cache)
+    assert ctx.engine.clean and ctx.engine.built == ctx.engine.pages
+    same_as_clean(proj, tmp_path / "out", tmp_path)
+
+
+def test_failed_build_keeps_the_work_folder_consistent(proj: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A step failing after the engine (the search index) fails the build; the
+    work folder holds a complete engine run and its state says so."""
+    cache = tmp_path / "cache"
+    build(proj, tmp_path / "out", cache)
+    edit(proj.parent / "content" / "forms" / "personal" / "li-si-2009.yml", "本人承诺合理用药", "本人郑重承诺合理用药")
+
+    def boom(ctx: BuildContext) -> None:
+        raise RuntimeError("injected")
+
+    monkeypatch.setattr(build_mod, "POST_STEPS", [boom])
+    with pytest.raises(RuntimeError):
+        build(proj, tmp_path / "out", cache)
+    assert "本人郑重" not in (tmp_path / "out" / "forms" / "li-si-2009.html").read_text(encoding="utf-8")
+    monkeypatch.undo()
+    ctx = build(proj, tmp_path / "out", cache)
+    assert not ctx.engine.clean and ctx.engine.built == 0  # the failed build's engine run is reused
+    same_as_clean(proj, tmp_path / "out", tmp_path)
+
+
+def test_state_from_another_engine_is_not_trusted(proj: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    build(proj, tmp_path / "out", cache)
+    state = json.loads((cache / STATE).read_text(encoding="utf-8"))
+    state["fingerprint"] = "0" * 64
+    (cache / STATE).write_text(json.dumps(state), encoding="utf-8")
+    ctx = build(proj, tmp_path / "out", cache)
+    assert ctx.engine.clean
+
+
+def test_busy_work_folder_builds_in_a_private_one(proj: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    build(proj, tmp_path / "out", cache)
+    state = (cache / STATE).read_bytes()
+    fd = os.open(cache.parent / f"{cache.name}.lock", os.O_RDWR)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)  # another build holds it
+        edit(proj.parent / "content" / "forms" / "personal" / "li-si-2009.yml", "本人承诺合理用药", "本人郑重承诺合理用药")
+        ctx = build(proj, tmp_path / "out", cache)
+    finally:
+        os.close(fd)
+    assert ctx.engine.clean and ctx.work is None
+    assert (cache / STATE).read_bytes() == state  # untouched
+    assert not list(tmp_path.glob(".out-staging-*"))
+    same_as_clean(proj, tmp_path / "out", tmp_path)
+
+
+def test_default_work_folder_is_beside_the_output(proj: Path, tmp_path: Path) -> None:
+    ctx = build_site(config(proj), AS_OF, tmp_path / "site", progress=quiet)
+    assert ctx.work == tmp_path / ".cache" / "site"
+    drafts = build_site(config(proj), AS_OF, tmp_path / "site", drafts=True, progress=quiet)
+    assert drafts.work == tmp_path / ".cache" / "site-drafts"
