@@ -21,6 +21,7 @@ import random
 import re
 import shutil
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -622,32 +623,40 @@ def rule_kind(title: str) -> str:
 def generate(root: Path, people: int, seed: int = 0) -> dict[str, Any]:
     """Write root/content/ and root/site_config.yml; return a summary.
 
-    An existing root/content is replaced. root/synth.json (the stamp, with
-    people, seed and the code version) is written last, so a half-written
-    folder never looks complete."""
+    The content is written to a fresh folder and swapped in by renaming, so a
+    benchmark still reading an older root/content is not cut short halfway.
+    root/synth.json (the stamp, with people, seed and the code version) is
+    written last, so a half-written folder never looks complete."""
     t0 = time.perf_counter()
     root = Path(root)
     s = Synth(people, seed)
     s.build()
+    root.mkdir(parents=True, exist_ok=True)
     content = root / "content"
     stamp = root / STAMP
     if stamp.exists():
         stamp.unlink()
-    if content.exists():
-        shutil.rmtree(content)
-    content.mkdir(parents=True)
+    fresh = Path(tempfile.mkdtemp(prefix=".content-", dir=root))
     for name in ("campaign.yml", "campaign.md"):
-        shutil.copyfile(REPO / "content" / name, content / name)
+        shutil.copyfile(REPO / "content" / name, fresh / name)
     made: set[Path] = set()
     total = 0
     for rel, text in s.files.items():
-        path = content / rel
+        path = fresh / rel
         if path.parent not in made:
             path.parent.mkdir(parents=True, exist_ok=True)
             made.add(path.parent)
         data = text.encode("utf-8")
         path.write_bytes(data)
         total += len(data)
+    fresh.chmod(0o755)  # mkdtemp makes it private
+    old = None
+    if content.exists():
+        old = Path(tempfile.mkdtemp(prefix=".old-", dir=root))
+        content.rename(old / "content")
+    fresh.rename(content)
+    if old is not None:
+        shutil.rmtree(old)
     cfg = re.sub(r"(?m)^content:.*$", "content: content", s.site_config_text)
     (root / "site_config.yml").write_text(cfg, encoding="utf-8")
     summary = {
@@ -680,6 +689,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, required=True, help="输出目录（写入 content/ 与 site_config.yml）")
     ap.add_argument("--seed", type=int, default=0, help="随机种子（默认 0）")
     args = ap.parse_args(argv)
+    if args.people < 10:
+        ap.error("--people 至少为 10")
     summary = generate(args.out, args.people, args.seed)
     print(json.dumps(summary, ensure_ascii=False, indent=1))
     return 0
