@@ -85,11 +85,25 @@ def os_error_text(e: OSError) -> str:
     return f"无法读写 {where}：{reason}" if where else f"文件操作失败：{reason}"
 
 
+def _command_in(argv: list[str]) -> str | None:
+    """The command named on the line, past any leading --config/--as-of (and their values)."""
+    i = 0
+    while i < len(argv):
+        tok = argv[i]
+        if tok in ("--config", "--as-of"):
+            i += 2
+        elif tok.startswith("-"):
+            i += 1
+        else:
+            return tok
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     # Importing every command's module (Jinja, openpyxl, MkDocs glue ...) takes a
     # fifth of a second; a command line that starts with a command needs only its own.
-    parser = build_parser(argv[0] if argv else None)
+    parser = build_parser(_command_in(argv))
     args = parser.parse_args(argv)
     run: Callable[[Context], int] | None = getattr(args, "run", None)
     if run is None:

@@ -234,3 +234,14 @@ def test_missing_config_in_a_real_process(tmp_path: Path) -> None:
     assert proc.returncode == 2
     assert proc.stderr.startswith("nowhere/site_config.yml:0:0: 错误 找不到配置文件")
     assert "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize("argv", [["check"], ["--config", "site_config.yml", "check"], ["--as-of", "2010-01-01", "check", "--strict"]])
+def test_a_command_imports_only_its_own_module(argv: list[str]) -> None:
+    """Options before the command do not make every command's module load
+    (openpyxl, Jinja and the MkDocs glue cost a fifth of a second per run)."""
+    code = ("import sys; from generator.cli import build_parser, _command_in; "
+            f"build_parser(_command_in({argv!r})); "
+            "print(sorted(m for m in sys.modules if m.startswith('generator.commands.')))")
+    run = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert run.stdout.strip() == "['generator.commands.check']"
