@@ -165,6 +165,8 @@ def _build_staged(cfg: Config, as_of: dt.date, out: Path, drafts: bool, result: 
         state = work.state()
 
         def write(page: Page) -> tuple[str, bool]:
+            for path, text in page.files.items():  # the engine copies them to site/ as they are
+                work.write_doc(path, text)
             r = work.write_doc(page.path, page_source(page))
             return r.digest, r.written
 
@@ -178,7 +180,7 @@ def _build_staged(cfg: Config, as_of: dt.date, out: Path, drafts: bool, result: 
         t = time.perf_counter()
         ctx = BuildContext(cfg, site, pages, staging, timings, work=work.root if work.persistent else None)
         digests = {p.path: d for p, (d, _) in zip(pages, docs)}
-        work.prune_docs(set(digests))
+        work.prune_docs(set(digests) | {f for p in pages for f in p.files})
         sync_tree(THEME / "assets", work.docs / "assets")
         conf = mkdocs_config(cfg.get("site_name"), nav_of(pages), cfg.get("footer") or cfg.get("bureau"), work.docs, work.site,
                              versioned=edition is not None)

@@ -43,6 +43,8 @@ class Page:
     nav: tuple[str, int] | None = None  # (section, order) for pages in the navigation
     source: str = ""  # record file the page shows, for messages
     meta: dict[str, Any] = field(default_factory=dict)  # front matter for the theme
+    # files besides pages that the page links (QR codes): path under docs/ → text
+    files: dict[str, str] = field(default_factory=dict)
 
     @property
     def url(self) -> str:
@@ -59,8 +61,10 @@ class Renderer:
         # A page rendered in another page's worker: forms/x.md goes with the
         # unit's print page, which holds the same form (views.units sets it).
         self.groups: dict[str, str] = {}
-        self._fragments: dict[str, tuple[str, list[tuple[str, str]]]] = {}
-        self._fragment_links: list[tuple[str, str]] | None = None
+        self._fragments: dict[str, tuple[str, list[tuple[str, str, bool]]]] = {}
+        self._fragment_links: list[tuple[str, str, bool]] | None = None  # (target, anchor, is a file)
+        self.files: dict[str, str] = {}  # every file a rendered page linked: path under docs/ → text
+        self._page_files: set[str] = set()  # those linked since the last take_files()
         self._nonce = secrets.token_hex(8)  # link placeholders record text cannot forge
         self._placeholder = re.compile("\x1b" + self._nonce + r":(\d+)\x1b")
         self.env = Environment(
@@ -76,8 +80,9 @@ class Renderer:
 
         self.env.globals.update(template_globals(site, qr_cache=cache_dir / "qr" if cache_dir else None))
         self.env.filters.update(cn_date=cn_date, nl2br=nl2br)
+        self.env.globals["file_url"] = self.file_url
         self.current = ""
-        self.links: list[tuple[str, str, str]] = []  # (from page, to page, source file)
+        self.links: list[tuple[str, str, str]] = []  # (from page, to page or file, source file)
         self._source = ""
 
     def render(self, page_path: str, template: str, source: str = "", **ctx: Any) -> str:
@@ -100,9 +105,27 @@ class Renderer:
         """Relative URL from the page being rendered to another page's source path."""
         self.links.append((self.current, target, self._source))
         if self._fragment_links is not None:
-            self._fragment_links.append((target, anchor))
+            self._fragment_links.append((target, anchor, False))
             return f"\x1b{self._nonce}:{len(self._fragment_links) - 1}\x1b"
         return relative_url(self.current, target, anchor)
+
+    def file_url(self, path: str, text: str) -> str:
+        """Relative URL from the page being rendered to a file the site ships
+        beside the pages (path under docs/, e.g. "qr/<key>.svg"), written with
+        the page that links it."""
+        self.files[path] = text
+        if self._fragment_links is not None:
+            self._fragment_links.append((path, "", True))
+            return f"\x1b{self._nonce}:{len(self._fragment_links) - 1}\x1b"
+        self.links.append((self.current, path, self._source))
+        self._page_files.add(path)
+        return relative_url(self.current, path, file=True)
+
+    def take_files(self) -> dict[str, str]:
+        """The files linked by the pages rendered since the last call."""
+        got = {path: self.files[path] for path in sorted(self._page_files)}
+        self._page_files.clear()
+        return got
 
     def asset(self, target: str) -> str:
         if self._fragment_links is not None:
@@ -131,9 +154,13 @@ class Renderer:
     def drop_fragment(self, key: str) -> None:
         self._fragments.pop(key, None)
 
-    def place(self, fragment: tuple[str, list[tuple[str, str]]]) -> str:
+    def place(self, fragment: tuple[str, list[tuple[str, str, bool]]]) -> str:
         html, links = fragment
         current = self.current
+        for target, _, is_file in links:
+            if is_file:  # the page that shows the fragment ships the file and its link is checked
+                self.links.append((current, target, self._source))
+                self._page_files.add(target)
         return self._placeholder.sub(lambda m: relative_url(current, *links[int(m.group(1))]), html)
 
     def page(self, page_path: str, key: str, template: str, source: str = "", drop: bool = True, **ctx: Any) -> str:
@@ -153,10 +180,11 @@ class Renderer:
 _SAFE_URL = re.compile(r"[A-Za-z0-9_.~/-]*")
 
 
-def relative_url(current: str, target: str, anchor: str = "") -> str:
+def relative_url(current: str, target: str, anchor: str = "", file: bool = False) -> str:
     """URL of page source `target` from page source `current` (both like
-    "units/rmyy.md"): posixpath.relpath of the .html paths, quoted."""
-    to = target[:-3] + ".html"
+    "units/rmyy.md"): posixpath.relpath of the .html paths, quoted. With
+    `file`, target is a file that keeps its name (e.g. "qr/<key>.svg")."""
+    to = target if file else target[:-3] + ".html"
     frm = posixpath.dirname(current[:-3] + ".html")
     if not frm:
         rel = to
@@ -194,8 +222,11 @@ def iter_pages(site: Site, r: Renderer) -> Iterator[Page]:
 
 def render_site(site: Site, cache_dir: Path | None = None) -> tuple[list[Page], list[Problem]]:
     r = Renderer(site, cache_dir=cache_dir)
-    pages = list(iter_pages(site, r))
-    return pages, check_links(pages, r.links, site.cfg.display(site.cfg.content_dir) + "/")
+    pages = []
+    for page in iter_pages(site, r):
+        page.files = r.take_files()
+        pages.append(page)
+    return pages, check_links(pages, r.links, site.cfg.display(site.cfg.content_dir) + "/", files=r.files)
 
 
 # ------------------------------------------------------------------ in parallel
@@ -227,16 +258,19 @@ def _render_share(k: int) -> tuple[list[tuple[int, Page, Any]], list[Problem], i
         paths.append(page.path)
         if not r.owns(page.path):
             r.skipped.clear()
+            r.take_files()
             continue
         if r.skipped:  # a render skipped since the last page: this page's HTML came from another path
             raise RuntimeError(f"page {page.path} was rendered under a different path ({', '.join(sorted(r.skipped))}); "
                                "render it with its own path")
         r.skipped.clear()
+        page.files = r.take_files()
         result = sink(page)
         page.html = ""  # written by the sink; the parent needs the rest only
+        page.files = dict.fromkeys(page.files, "")  # written too; the parent needs their paths
         mine.append((i, page, result))
     have = [Page(p, "", "") for p in paths]
-    return mine, check_links(have, r.links, site.cfg.display(site.cfg.content_dir) + "/"), len(paths)
+    return mine, check_links(have, r.links, site.cfg.display(site.cfg.content_dir) + "/", files=r.files), len(paths)
 
 
 def render_pages(site: Site, sink: Callable[[Page], Any], processes: int = PROCESSES,
@@ -281,8 +315,9 @@ def render_pages(site: Site, sink: Callable[[Page], Any], processes: int = PROCE
     return pages, results, problems
 
 
-def check_links(pages: list[Page], links: list[tuple[str, str, str]], prefix: str = "") -> list[Problem]:
-    have = {p.path for p in pages}
+def check_links(pages: list[Page], links: list[tuple[str, str, str]], prefix: str = "",
+                files: dict[str, str] | None = None) -> list[Problem]:
+    have = {p.path for p in pages} | set(files or ())
     problems: list[Problem] = []
     seen: set[tuple[str, str]] = set()
     seen_paths: dict[str, int] = {}

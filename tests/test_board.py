@@ -4,6 +4,7 @@ comment link disappears at the closing moment without a rebuild."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 import shutil
 from pathlib import Path
@@ -11,6 +12,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+import segno
 
 from support.browser import watched_page
 from support.serve import serve
@@ -158,9 +160,29 @@ def test_open_record_page_has_the_comment_link_closing_moment_and_qr(during: Pat
     url = href.group(1).replace("&amp;", "&")
     assert parse_qs(urlsplit(url).query) == {"record": ["zhang-san-2009"], "title": ["张三 2009年度个人廉政风险和自我防范承诺表"],
                                              "unit": ["测试市人民医院"]}
-    assert '<svg role="img" aria-label="意见表二维码"' in page
     assert "截至 2009年5月26日，还剩 <strong>2</strong> 个工作日（含当日）" in page
     assert "收到意见" not in page  # comments are not shown while the window runs
+    # the QR code is a file of the site (not inline SVG): the code of exactly this link
+    img = re.search(r'<figure class="lz-qr"><img src="(\.\./qr/[0-9a-f]{64}\.svg)" alt="意见表二维码" width="120" height="120">', page)
+    assert img is not None and 'stroke="#000"' not in page
+    expected = io.BytesIO()
+    segno.make(url, error="m", micro=False).save(expected, kind="svg", scale=1, border=2, omitsize=True, xmldecl=False,
+                                                 svgclass=None, lineclass=None, dark="#000", light="#fff")
+    assert (during / "forms" / img.group(1)).read_bytes() == expected.getvalue() + b"\n"
+    # the unit's print page shows the same form with the same code, linked from its own folder
+    assert f'<img src="{img.group(1)}" alt="意见表二维码"' in html(during, "print/rmyy.html")
+
+
+def test_lists_show_the_comment_link_without_a_qr_code(during: Path) -> None:
+    for rel in ("board.html", "units/rmyy.html"):
+        page = html(during, rel)
+        assert page.count("lz-comment--compact") == 4
+        assert "lz-qr" not in page and "二维码" not in page and "qr/" not in page
+
+
+def test_qr_files_are_the_codes_of_open_forms_only(during: Path, later: Path) -> None:
+    assert len(list((during / "qr").glob("*.svg"))) == 4  # one per open form
+    assert not (later / "qr").exists()  # no window open: no code
 
 
 def test_the_unit_page_shows_open_forms_with_their_comment_links(during: Path, later: Path) -> None:

@@ -1,6 +1,7 @@
 """Pledge forms print on A4 like the paper form: title, record id, page numbers."""
 from __future__ import annotations
 
+import datetime as dt
 import io
 import unicodedata
 from pathlib import Path
@@ -62,3 +63,24 @@ def test_unit_prints_all_its_forms_in_one_document(sample_site: Path, browser_co
     reader = PdfReader(io.BytesIO(pdf))
     assert n_forms >= 2
     assert len(reader.pages) >= n_forms  # each form starts on a new page
+
+
+def test_an_open_form_prints_with_its_qr_code(sample_site: Path, browser_context: Any) -> None:
+    """The printed notice of a form open for comment carries the QR code of its
+    comment link (an image file of the site), which paper needs: the link is not printed."""
+    cfg = config(SAMPLE_CONFIG)
+    site = derive(cfg, run_check(cfg).content, cfg.as_of())
+    fv = next(fv for fv in sorted(site.forms.values(), key=lambda f: f.id) if fv.status == "公示中")
+    with serve(sample_site) as base:
+        page = browser_context.new_page()
+        # the day the site was built for: comment.js hides the link and code once the window has closed
+        page.clock.install(time=dt.datetime.combine(site.as_of, dt.time(9), tzinfo=site.cfg.tz))
+        page.goto(f"{base}forms/{fv.id}.html")
+        page.emulate_media(media="print")
+        qr = page.locator(".lz-qr img")
+        assert qr.is_visible()
+        assert qr.evaluate("img => img.complete && img.naturalWidth > 0")  # the file loaded
+        box = qr.bounding_box()
+        assert box is not None and box["width"] >= 100  # large enough to scan from paper
+        pdf = page.pdf(format="A4", print_background=True)
+    assert "扫码提出意见" in plain("\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages))

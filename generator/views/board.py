@@ -4,13 +4,13 @@ a form's history."""
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
 
 import segno
-from markupsafe import Markup
 
 from ..derive import FormView, Site
 from ..publicity import (CONFIRMED, OPEN, PENDING, SCHEDULED, Event, closes_iso, comment_link, feedback_counts,
@@ -26,7 +26,6 @@ class CommentBox:
     """What the page shows while a window is open."""
 
     url: str  # empty when the site has no comment form
-    qr: Markup  # inline SVG of the URL, for printed notices
     closes_iso: str  # the moment the script hides the link
     close_text: str
     end_of_day: bool  # closes at the end of its closing day (no closes_at)
@@ -41,31 +40,41 @@ class Feedback:
     counts: dict[str, int]
 
 
-_QR_ARIA = '<svg role="img" aria-label="意见表二维码" '
+QR_FOLDER = "qr"  # the site's QR code files, beside the pages (docs/qr/<key>.svg)
 
 
-def qr_svg(url: str, cache: Path | None = None) -> Markup:
-    """An inline SVG QR code. segno writes only path data and numbers, no text
-    from the record, so the markup is safe to embed.
+@dataclass(frozen=True)
+class QrFile:
+    """A QR code as a file of the site: printed notices show it as an image,
+    so a page carries a link to it instead of ~9 KB of path data."""
+
+    path: str  # under docs/, e.g. "qr/<sha256>.svg"
+    svg: str  # the file's text
+
+
+def qr_file(url: str, cache: Path | None = None) -> QrFile:
+    """The SVG file of a URL's QR code, named by the hash of segno's version,
+    these options and the URL: the same URL gives the same file in every build.
 
     A code takes segno about 8 ms (it tries 8 masks in pure Python): a site of
     10,000 people has 2,000 open forms. With `cache` (a folder), each code is
-    kept in a file named by the hash of segno's version, these options and the
-    URL, so it is computed once; the file holds exactly what segno returned."""
-    if not url:
-        return Markup("")
-    key = hashlib.sha256(f"{segno.__version__}\0m\0scale=1,border=2\0{url}".encode("utf-8")).hexdigest()
+    kept in a file under the same name, so it is computed once; the file holds
+    exactly what segno wrote."""
+    key = hashlib.sha256(f"{segno.__version__}\0m\0file,scale=1,border=2\0{url}".encode("utf-8")).hexdigest()
+    site_path = f"{QR_FOLDER}/{key}.svg"
     path = cache / key[:2] / f"{key}.svg" if cache else None
     if path is not None:
         try:
             svg = path.read_text(encoding="utf-8")
-            if svg.startswith("<svg ") and svg.endswith("</svg>"):
-                return Markup(svg.replace("<svg ", _QR_ARIA, 1))
+            if svg.startswith("<svg ") and svg.endswith("</svg>\n"):
+                return QrFile(site_path, svg)
         except (OSError, UnicodeDecodeError):
             pass
-    # a viewBox and no fixed size: the stylesheet sizes it (large on a record, small in lists)
-    svg = segno.make(url, error="m", micro=False).svg_inline(scale=1, border=2, omitsize=True, svgclass="lz-qr__code",
-                                                             lineclass=None, dark="#000", light="#fff")
+    # a viewBox and no fixed size: the page's <img> sizes it
+    buf = io.BytesIO()
+    segno.make(url, error="m", micro=False).save(buf, kind="svg", scale=1, border=2, omitsize=True, xmldecl=False, svgns=True,
+                                                 svgclass=None, lineclass=None, dark="#000", light="#fff")
+    svg = buf.getvalue().decode("utf-8") + "\n"
     if path is not None:
         try:  # a new file renamed into place: a reader never sees half a code
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -74,7 +83,7 @@ def qr_svg(url: str, cache: Path | None = None) -> Markup:
             os.replace(tmp, path)
         except OSError:
             pass  # a cache that cannot be written only costs time
-    return Markup(svg.replace("<svg ", _QR_ARIA, 1))
+    return QrFile(site_path, svg)
 
 
 class Publicity:
@@ -85,6 +94,7 @@ class Publicity:
         self.qr_cache = qr_cache
         self.template = site.cfg.publicity.get("comment_url") or ""
         self._boxes: dict[str, CommentBox | None] = {}
+        self._qr: dict[str, QrFile] = {}
 
     def comment(self, fv: FormView) -> CommentBox | None:
         """The comment box of an open form; None once the window has closed."""
@@ -93,9 +103,16 @@ class Publicity:
         if fv.id not in self._boxes:
             url = comment_link(self.template, fv.id, fv.title, fv.unit["name"] if fv.unit else "")
             w = fv.window
-            self._boxes[fv.id] = CommentBox(url, qr_svg(url, self.qr_cache), closes_iso(w, self.site.cfg.tz), w.close_text(),
-                                            not w.closes_at, fv.days_left)
+            self._boxes[fv.id] = CommentBox(url, closes_iso(w, self.site.cfg.tz), w.close_text(), not w.closes_at, fv.days_left)
         return self._boxes[fv.id]
+
+    def qr(self, box: CommentBox) -> QrFile:
+        """The QR code of a box's link, made only for the pages that show it
+        (a form's own page and its print page; lists show the link alone)."""
+        got = self._qr.get(box.url)
+        if got is None:
+            got = self._qr[box.url] = qr_file(box.url, self.qr_cache)
+        return got
 
     def feedback(self, fv: FormView) -> Feedback:
         comments = ((fv.rec.get("publicity") or {}).get("feedback")) or []
