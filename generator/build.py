@@ -103,6 +103,15 @@ def output_problem(cfg: Config, out: Path) -> Problem | None:
     return None
 
 
+_STAGE_NAMES = (("check", "检查"), ("render", "生成页面"), ("write", "写出"), ("mkdocs", "HTML"), ("stage", "暂存"),
+                ("index", "检索索引"))
+
+
+def stage_times(timings: dict[str, float]) -> str:
+    """Where a build's time went, for the closing progress line."""
+    return "，".join(f"{name} {timings[key]:.1f}" for key, name in _STAGE_NAMES if key in timings)
+
+
 def cache_for(out: Path, drafts: bool) -> Path:
     return out.parent / ".cache" / (out.name + ("-drafts" if drafts else ""))
 
@@ -146,7 +155,7 @@ def build_site(cfg: Config, as_of: dt.date, out: Path, drafts: bool = False, che
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     timings["total"] = time.perf_counter() - t0
-    progress(f"站点已生成：{cfg.display(out)}/（用时 {timings['total']:.1f} 秒）")
+    progress(f"站点已生成：{cfg.display(out)}/（用时 {timings['total']:.1f} 秒：{stage_times(timings)}）")
     return ctx
 
 

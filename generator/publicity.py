@@ -6,6 +6,7 @@ the withdrawal and the as-of date.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from typing import Any, Iterable
 from urllib.parse import quote
@@ -39,6 +40,10 @@ class Calendar:
     def add_working_days(self, start: dt.date, n: int) -> dt.date:
         """The last day of a window of n working days starting on `start`
         (the opening day counts when it is a working day)."""
+        # thousands of forms open on the same few days: count once per start
+        return _add_working_days(self, start, n)
+
+    def _count_working_days(self, start: dt.date, n: int) -> dt.date:
         d = start
         while not self.is_working(d):
             d += dt.timedelta(days=1)
@@ -48,6 +53,9 @@ class Calendar:
             if self.is_working(d):
                 counted += 1
         return d
+
+
+_add_working_days = functools.lru_cache(maxsize=4096)(Calendar._count_working_days)
 
 
 @dataclass(frozen=True)
