@@ -174,9 +174,9 @@ def test_open_record_page_has_the_comment_link_closing_moment_and_qr(during: Pat
 
 
 def test_lists_show_the_comment_link_without_a_qr_code(during: Path) -> None:
-    for rel in ("board.html", "units/rmyy.html"):
-        page = html(during, rel)
-        assert page.count("lz-comment--compact") == 4
+    board = html(during, "board.html")
+    assert board.count("lz-comment--compact") == board.count("data-lz-comment-link") == 4
+    for page in (board, html(during, "units/rmyy.html")):
         assert "lz-qr" not in page and "二维码" not in page and "qr/" not in page
 
 
@@ -185,9 +185,15 @@ def test_qr_files_are_the_codes_of_open_forms_only(during: Path, later: Path) ->
     assert not (later / "qr").exists()  # no window open: no code
 
 
-def test_the_unit_page_shows_open_forms_with_their_comment_links(during: Path, later: Path) -> None:
-    assert html(during, "units/rmyy.html").count("data-lz-comment-link") == 4
-    assert "data-lz-comment-link" not in html(later, "units/rmyy.html")
+def test_the_unit_page_lists_open_forms_closing_soonest_first(during: Path, later: Path) -> None:
+    page = section(html(during, "units/rmyy.html"), "open")
+    assert "正在公示（4 份）" in page
+    assert re.findall(r'<li data-lz-closes="[^"]+"><a href="../forms/([a-z0-9-]+).html">', page) == [
+        "zhang-san-2009", "rmyy-2009", "rmyy-yjk-2009", "li-si-2009"]
+    assert "2009年5月27日 17:30 截止，还剩 2 个工作日" in page
+    assert '<a href="../board.html#open-rmyy">公示栏</a>' in page and "另有" not in page
+    assert "data-lz-comment-link" not in page  # the comment link is on the form's page and the board
+    assert 'id="open"' not in html(later, "units/rmyy.html")
     assert "data-lz-comment-link" not in html(later, "board.html")
 
 

@@ -300,10 +300,12 @@ def test_flow_page_renders_nodes_markers_and_text_version(flow_site: Path, brows
         page.screenshot(path=str(tmp_path / "flow.png"), full_page=True)
         assert watch.foreign == [] and not [c for c in watch.console if "error" in c.lower()]
 
-        # the unit page shows the same diagram, with the text version folded below it
+        # the unit page lists the flow with its counts and links its page (the diagram stays there: page size)
         page.goto(base + "units/wsj.html")
-        assert page.locator("#flow-wsj-xkxx svg g.lz-flow__step").count() == 7
-        assert page.locator("details#flow-wsj-xkxx-text table.lz-flow__risk-table tbody tr").count() == 5
+        item = page.locator("#flow-wsj-xkxx")
+        assert "7 个环节，5 个风险点（高 3、" in item.inner_text()
+        assert item.locator("a").get_attribute("href") == "../flows/wsj-xkxx.html"
+        assert page.locator("#flows ~ * svg g.lz-flow__step").count() == 0
         page.close()
 
 

@@ -1,5 +1,5 @@
-"""One page per power-operation flow (权力运行流程图); the same figure on its
-unit's page (the units view calls flow_figure, registered here first)."""
+"""One page per power-operation flow (权力运行流程图); its unit's page lists
+it with its counts (the units view calls flow_figure, registered here first)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -35,7 +35,7 @@ def figures(site: Site) -> dict[str, FlowFigure]:
 
 def pages(site: Site, r: Renderer) -> Iterable[Page]:
     figs = figures(site)
-    # unit pages show their flows too: render the SVG once, look it up there
+    # unit pages list their flows with the figures' counts: look them up there
     r.env.globals["flow_figure"] = figs.get
     for fid, fig in figs.items():
         path = flow_page(fid)

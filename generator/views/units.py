@@ -2,14 +2,28 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Iterable
+from typing import Any, Iterable
 
 from markupsafe import Markup
 
 from ..derive import FormView, Site
-from ..paths import department_page, form_page, unit_page, unit_print_page
+from ..paths import department_page, form_page, listing_page, person_page, unit_page, unit_print_page
+from ..publicity import OPEN
+from ..records import Record
 from ..render import Page, Renderer
+from .board import close_key
 from .forms import form_html
+from .listings import a, paged, status_cell
+
+# A unit page is a record page (at most 25 KB): it shows this many of the
+# unit's open forms, closing soonest first; the board lists them all.
+OPEN_ON_UNIT_PAGE = 10
+PEOPLE_COLUMNS = ("姓名", "科室", "职务/岗位", "档案", "最新个人承诺表")
+
+
+def people_listing(u_id: str) -> str:
+    """Base of the paged listing of a unit's people (its first page is <base>/index.md)."""
+    return f"lists/units/{u_id}/people"
 
 
 def latest_form_lookup(site: Site):  # type: ignore[no-untyped-def]
@@ -31,11 +45,16 @@ def pages(site: Site, r: Renderer) -> Iterable[Page]:
             if fv.type == "department" and fv.department:
                 dept_forms[fv.department["id"]].append(fv)
         path = unit_page(u.id)
+        people = site.people_by_unit.get(u.id, [])
+        opened = sorted((fv for fv in site.by_unit.get(u.id, []) if fv.status == OPEN and fv.window), key=lambda fv: close_key(site, fv))
         yield Page(path, u["name"], r.render(path, "unit.html", source=u.path, unit=u,
                                              unit_forms=[fv for fv in forms if fv.type == "unitform"], dept_forms=dept_forms,
-                                             people=site.people_by_unit.get(u.id, []), flows=site.flows_by_unit.get(u.id, []),
-                                             rules=site.rules_by_unit.get(u.id, [])),
+                                             people=people, people_path=listing_page(people_listing(u.id), 1),
+                                             open_forms=opened[:OPEN_ON_UNIT_PAGE], open_total=len(opened),
+                                             flows=site.flows_by_unit.get(u.id, []), rules=site.rules_by_unit.get(u.id, [])),
                    source=u.path, meta={"pagefind": True, "kind": "单位", "unit": u.id})
+        if people:
+            yield from people_pages(site, r, u, people)
         for d in u.get("departments", []):
             dpath = department_page(u.id, d["id"])
             yield Page(dpath, f"{site.unit_name(u.id)}{d['name']}",
@@ -48,3 +67,19 @@ def pages(site: Site, r: Renderer) -> Iterable[Page]:
             r.groups[form_page(fv.id)] = ppath
         yield Page(ppath, f"{u['name']}承诺表汇总打印", r.render(ppath, "print_unit.html", source=u.path, unit=u, forms=printable),
                    source=u.path, meta={"print_footer": f"{u['name']} · 截至 {site.as_of.isoformat()}"})
+
+
+def people_pages(site: Site, r: Renderer, u: Record, people: list[Record]) -> Iterable[Page]:
+    """The unit's people, paged like the other listings (out of the nav): the
+    unit page links here instead of listing hundreds of rows."""
+    latest = latest_form_lookup(site)
+
+    def row(p: Record) -> list[Any]:
+        fv = latest(p.id)
+        return [a(r, person_page(p.id), p["name"]), site.department_name(u.id, p.get("department")) if p.get("department") else "",
+                p["post"], "、".join(site.archives(p)), Markup("{}年 ").format(fv.year) + status_cell(fv) if fv else ""]
+
+    ordered = sorted(people, key=lambda p: (p.get("department") or "", p.id))
+    yield from paged(r, people_listing(u.id), f"{u['name']}人员", PEOPLE_COLUMNS, [(lambda p=p: row(p)) for p in ordered],
+                     intro=f"{u['name']}的全部人员，按科室排列；各科室人数见单位页面。",
+                     siblings=[(u["name"], unit_page(u.id)), ("人员名单", listing_page(people_listing(u.id), 1))])
