@@ -42,6 +42,7 @@ LABEL_LEADING = 14
 MARGIN = 14
 CARD_W = 280
 CARD_SIZE = 12
+BASE_SIZE = 12  # the drawing's font-size: texts of another size say so (size())
 CARD_GAP = 6
 LEADER_W = 26  # room for the dashed leader from a step to its risk cards
 HEX_INSET = 12  # the slanted ends of a decision box
@@ -421,8 +422,13 @@ def layout(flow: Flow) -> Layout:
 
 # ---------------------------------------------------------------- drawing
 
+def size(px: float) -> str:
+    """The font-size attribute of a text, empty when it inherits the drawing's."""
+    return "" if px == BASE_SIZE else f' font-size="{num(px)}"'
+
+
 def _arrow(x: float, y: float) -> str:
-    return f'<polygon points="{num(x - 4.5)},{num(y - 8)} {num(x + 4.5)},{num(y - 8)} {num(x)},{num(y)}" fill="#333"/>'
+    return f'<polygon points="{num(x - 4.5)},{num(y - 8)} {num(x + 4.5)},{num(y - 8)} {num(x)},{num(y)}" fill="#333" stroke="none"/>'
 
 
 def _edge_svg(flow: Flow, e: Edge) -> str:
@@ -442,14 +448,14 @@ def _edge_svg(flow: Flow, e: Edge) -> str:
     dash = ' stroke-dasharray="5 3"' if e.kind == "back" else ""
     title = f"{src.name} → {dst.name}" + (f"（{e.label}）" if e.label else "")
     out = [f'<g class="{cls}" data-from="{esc(src.id)}" data-to="{esc(dst.id)}"><title>{esc(title)}</title>',
-           f'<polyline points="{d}" fill="none" stroke="#333" stroke-width="1.4"{dash}/>',
+           f'<polyline points="{d}"{dash}/>',  # stroke from the edges group
            _arrow(dst.cx, dst.y)]
     if e.label_lines:
         left_side = e.port < src.cx - 1
         lx = e.port - 5 if left_side else e.port + 5
         spans = "".join(f'<tspan x="{num(lx)}" dy="{0 if i == 0 else LABEL_LEADING}">{esc(ln)}</tspan>'
                         for i, ln in enumerate(e.label_lines))
-        out.append(f'<text class="lz-flow__label" x="{num(lx)}" y="{num(src.bottom + 14)}" font-size="{LABEL_SIZE}" fill="#0b3d91" '
+        out.append(f'<text class="lz-flow__label" x="{num(lx)}" y="{num(src.bottom + 14)}"{size(LABEL_SIZE)} fill="#0b3d91" '
                    f'text-anchor="{"end" if left_side else "start"}" stroke="#fff" stroke-width="3" paint-order="stroke">'
                    f'{spans}</text>')
     out.append("</g>")
@@ -476,13 +482,12 @@ def _step_svg(flow: Flow, s: Step, prefix: str) -> str:
            f'data-step="{esc(s.id)}" data-kind="{esc(s.kind)}"><title>{esc(title)}</title>', _shape(s)]
     ty = s.y + PAD + NAME_SIZE
     for ln in s.name_lines:
-        out.append(f'<text class="lz-flow__name" x="{num(s.cx)}" y="{num(ty)}" font-size="{NAME_SIZE}" font-weight="700" '
-                   f'text-anchor="middle" fill="#111">{esc(ln)}</text>')
+        out.append(f'<text class="lz-flow__name" x="{num(s.cx)}" y="{num(ty)}"{size(NAME_SIZE)} font-weight="700" '
+                   f'text-anchor="middle">{esc(ln)}</text>')
         ty += NAME_SIZE * LEADING
     ty += ACTOR_SIZE * LEADING - NAME_SIZE * LEADING
     for ln in s.actor_lines:
-        out.append(f'<text class="lz-flow__actor" x="{num(s.cx)}" y="{num(ty)}" font-size="{ACTOR_SIZE}" '
-                   f'text-anchor="middle" fill="#444">{esc(ln)}</text>')
+        out.append(f'<text class="lz-flow__actor" x="{num(s.cx)}" y="{num(ty)}"{size(ACTOR_SIZE)} text-anchor="middle" fill="#444">{esc(ln)}</text>')
         ty += ACTOR_SIZE * LEADING
     inset = HEX_INSET if s.kind == "决策" else 0
     for i, r in enumerate(s.risks):
@@ -492,7 +497,7 @@ def _step_svg(flow: Flow, s: Step, prefix: str) -> str:
         room = NODE_W - 2 * (PAD + inset) - 18 - text_width(tag + " ", BADGE_SIZE)
         out.append(f'<g class="lz-flow__risk lz-flow__risk--{LEVEL_CLASS[r.level]}" data-risk="{esc(r.id)}" data-level="{esc(r.level)}">'
                    + level_marker(r.level, mx, by - 1)
-                   + f'<text x="{num(mx + 11)}" y="{num(by + BADGE_SIZE * 0.4)}" font-size="{BADGE_SIZE}">'
+                   + f'<text x="{num(mx + 11)}" y="{num(by + BADGE_SIZE * 0.4)}"{size(BADGE_SIZE)}>'
                    f'<tspan font-weight="700" fill="{LEVEL_TEXT[r.level]}">{esc(tag)}</tspan>'
                    f'<tspan fill="#222"> {esc(clip(r.point, room, BADGE_SIZE))}</tspan></text></g>')
     out.append("</g>")
@@ -506,17 +511,21 @@ def _card_svg(c: Card) -> str:
            f'<rect x="{num(c.x)}" y="{num(c.y)}" width="5" height="{num(c.h)}" fill="{LEVEL_FILL[r.level]}"/>']
     ty = c.y + 8 + CARD_SIZE
     tx = c.x + 14
-    for cls, text in c.lines:
-        if cls == "head":
-            out.append(level_marker(r.level, tx + 3, ty - CARD_SIZE * 0.38, 5.5))
-            out.append(f'<text x="{num(tx + 13)}" y="{num(ty)}" font-size="{CARD_SIZE}" font-weight="700" '
-                       f'fill="{LEVEL_TEXT[r.level]}">{esc(text)}</text>')
-        else:
-            indent = CARD_SIZE if cls == "control-more" else 0
-            attrs = ' font-weight="700"' if cls == "point" else (' fill="#555"' if cls in ("label", "owner") else "")
-            out.append(f'<text class="lz-flow__card-{cls}" x="{num(tx + indent)}" y="{num(ty)}" font-size="{CARD_SIZE}"{attrs}>'
-                       f'{esc(text)}</text>')
+    lines = c.lines
+    if lines and lines[0][0] == "head":
+        out.append(level_marker(r.level, tx + 3, ty - CARD_SIZE * 0.38, 5.5))
+        out.append(f'<text x="{num(tx + 13)}" y="{num(ty)}"{size(CARD_SIZE)} font-weight="700" fill="{LEVEL_TEXT[r.level]}">{esc(lines[0][1])}</text>')
         ty += CARD_SIZE * LEADING
+        lines = lines[1:]
+    # the other lines as one <text>, a <tspan> each: a line costs its x and offset only
+    spans = []
+    for i, (cls, text) in enumerate(lines):
+        indent = CARD_SIZE if cls == "control-more" else 0
+        attrs = ' font-weight="700"' if cls == "point" else (' fill="#555"' if cls in ("label", "owner") else "")
+        dy = "" if i == 0 else f' dy="{num(CARD_SIZE * LEADING)}"'
+        spans.append(f'<tspan x="{num(tx + indent)}"{dy}{attrs}>{esc(text)}</tspan>')
+    if spans:
+        out.append(f'<text class="lz-flow__card-text" y="{num(ty)}"{size(CARD_SIZE)}>{"".join(spans)}</text>')
     out.append("</g>")
     return "".join(out)
 
@@ -534,8 +543,8 @@ def _leaders(lay: Layout) -> list[str]:
             c = by_risk[r.no]
             y1, y2 = s.badge_y(i) - 1, c.y + 8 + CARD_SIZE * 0.62
             x1 = s.x + NODE_W - (HEX_INSET / 2 if s.kind == "决策" else 0)
-            out.append(f'<polyline class="lz-flow__leader" points="{num(x1)},{num(y1)} {num(lay.card_x - 8)},{num(y2)} {num(lay.card_x)},{num(y2)}" '
-                       f'fill="none" stroke="{LEVEL_FILL[r.level]}" stroke-width="1" stroke-dasharray="3 2"/>')
+            out.append(f'<polyline points="{num(x1)},{num(y1)} {num(lay.card_x - 8)},{num(y2)} {num(lay.card_x)},{num(y2)}" '
+                       f'stroke="{LEVEL_FILL[r.level]}"/>')  # the rest from the leaders group
     return out
 
 
@@ -556,7 +565,7 @@ def _legend(y: float, width: float) -> tuple[str, float]:
         if x + w > width - MARGIN and x > MARGIN:
             x, row_y = MARGIN, row_y + 20
         out.append(f'<g transform="translate({num(x)},{num(row_y)})">{shape}'
-                   f'<text x="32" y="4" font-size="12" fill="#333">{esc(text)}</text></g>')
+                   f'<text x="32" y="4"{size(12)} fill="#333">{esc(text)}</text></g>')
         x += w
     out.append("</g>")
     return "".join(out), row_y + 10 + MARGIN
@@ -616,9 +625,11 @@ def svg(flow: Flow) -> Markup:
              f'<title id="{esc(prefix)}-title">{esc(flow.title or "权力运行流程图")}</title>',
              f'<desc id="{esc(prefix)}-desc">{esc(desc)}</desc>',
              # font on the drawing itself: the print slices inherit from their <use>, not from this <svg>
-             f'<g id="{esc(prefix)}-drawing" font-family="{esc(FONT)}"><g class="lz-flow__edges">']
+             # shared presentation on the groups (inherited): each element carries only what differs
+             f'<g id="{esc(prefix)}-drawing" font-family="{esc(FONT)}" font-size="{BASE_SIZE}" fill="#111">'
+             '<g class="lz-flow__edges" fill="none" stroke="#333" stroke-width="1.4">']
     parts += [_edge_svg(flow, e) for e in flow.edges]
-    parts.append('</g><g class="lz-flow__leaders">')
+    parts.append('</g><g class="lz-flow__leaders" fill="none" stroke-width="1" stroke-dasharray="3 2">')
     parts += _leaders(lay)
     parts.append('</g><g class="lz-flow__steps">')
     parts += [_step_svg(flow, s, prefix) for row in lay.rows for s in row]
