@@ -198,7 +198,7 @@ def private_keys() -> frozenset[str]:
     return frozenset(keys)
 
 
-STRIP_VERSION = "1"  # part of the strip cache's key: change it when stripping changes
+STRIP_VERSION = "2"  # part of the strip cache's key: change it when stripping changes
 
 
 def copy_content(cfg: Config, records: list[Record], dest: Path, restricted: bool, previous: Path | None = None,
@@ -281,8 +281,11 @@ def _stripped(rec: Record, data: bytes, keys: frozenset[str], cache: Path | None
 
 def strip_lines(text: str, keys: frozenset[str]) -> str | None:
     """The text without the lines of private keys (and their indented
-    continuation): a clerk's file stays as it was typed. None when a private
-    key starts a list item (the item's other keys would lose their dash)."""
+    continuation) and without comment lines: a clerk's file stays as it was
+    typed, but a phone number noted in a comment goes too. None when a
+    private key starts a list item (the item's other keys would lose their
+    dash) or a kept line holds a "#" (maybe a trailing comment: only a YAML
+    parser can tell)."""
     out: list[str] = []
     skip: int | None = None  # indentation of the private key being dropped
     found = False
@@ -293,6 +296,8 @@ def strip_lines(text: str, keys: frozenset[str]) -> str | None:
             if not body.strip() or indent > skip:
                 continue
             skip = None
+        if body.startswith("#"):
+            continue
         head = body.split(":", 1)[0]
         if head.startswith("- ") and head[2:].strip() in keys:
             return None
@@ -300,6 +305,8 @@ def strip_lines(text: str, keys: frozenset[str]) -> str | None:
             skip = indent
             found = True
             continue
+        if "#" in body:
+            return None
         out.append(line)
     return "".join(out) if found else None
 
@@ -309,13 +316,23 @@ def _strip_round_trip(rec: Record, text: str) -> str:
 
     from ruamel.yaml import YAML
 
-    yaml = YAML()  # round trip: keeps comments and order of what stays
+    yaml = YAML()  # round trip: keeps the order and quoting of what stays
     yaml.preserve_quotes = True
     doc = yaml.load(text)
     _drop_private(rec.rtype.shape, doc)
     buf = io.StringIO()
-    yaml.dump(doc, buf)
+    yaml.dump(_without_comments(doc), buf)  # a comment may hold what the private field held
     return buf.getvalue()
+
+
+def _without_comments(node: Any) -> Any:
+    """The round-trip document as plain dicts and lists: ruamel keeps
+    comments on its own map and list types only."""
+    if isinstance(node, dict):
+        return {k: _without_comments(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_without_comments(v) for v in node]
+    return node
 
 
 def same_bytes(path: Path, data: bytes) -> bool:

@@ -187,3 +187,28 @@ def test_rebuild_from_edition_is_byte_identical(project: Path, tmp_path: Path) -
     archive = Archive(cfg.archive_dir)
     out = rebuild(archive, eid, tmp_path / "rebuilt", quiet)
     assert compare_trees(archive.path(eid) / "data" / "site", out) == []
+
+
+@pytest.mark.parametrize("layout", ["comment lines", "trailing comments"])
+def test_comments_in_stripped_files_do_not_carry_private_values(project: Path, layout: str) -> None:
+    """A clerk may note a phone number in a comment: a file stripped of its
+    private fields loses its comments too (the quick line filter for comment
+    lines, the YAML round trip when a line may end in a comment)."""
+    import yaml
+
+    person = project.parent / "content" / "people" / "zhang-san.yml"  # project: the copied site_config.yml
+    text = person.read_text(encoding="utf-8")
+    if layout == "comment lines":
+        text = "# 张三 手机 13911112222\n" + text.replace("post: 药剂科主任\n", "post: 药剂科主任\n  # 备用电话 13911113333\n")
+    else:
+        text = text.replace("post: 药剂科主任\n", "post: 药剂科主任  # 电话 13911112222\n").replace(
+            "title: 主任药师\n", "title: '主任药师 #1'  # 13911113333\n")
+    person.write_text(text, encoding="utf-8")
+    cfg = config(project)
+    eid = publish(cfg, AS_OF, "首次发布", quiet).id
+    copied = Archive(cfg.archive_dir).path(eid) / "data" / "content" / "people" / "zhang-san.yml"
+    out = copied.read_text(encoding="utf-8")
+    assert "1391111" not in out and "13900000002" not in out and "#" not in out.replace("'主任药师 #1'", "")
+    expected = yaml.safe_load(text)
+    del expected["phone"]
+    assert yaml.safe_load(out) == expected
