@@ -189,6 +189,16 @@ _WITHOUT_INDEX = ("import sys\nfrom generator import build\nbuild.POST_STEPS.cle
                   "from generator.cli import main\nsys.exit(main(sys.argv[1:]))")
 
 
+def _page_sizes(site_dir: Path) -> dict[str, dict[str, Any]]:
+    """Record page HTML sizes per kind (bench/page_sizes.py), printed: issue 3 wants each at most 25 KB."""
+    from bench import page_sizes
+
+    sizes = page_sizes.measure(site_dir)
+    for line in page_sizes.report(sizes).splitlines():
+        print(f"      {line}", flush=True)
+    return {kind: {k: v for k, v in s.items() if k != "largest"} for kind, s in sizes.items()}
+
+
 @stage("build")
 def build(site: Site, opts: Options) -> Measurement:
     """`generator build` from scratch (no work folder yet), in a fresh process;
@@ -201,6 +211,7 @@ def build(site: Site, opts: Options) -> Measurement:
         full = measure([PY, "-m", "generator", *args, "--out", f"{tmp}/site"], cwd=REPO, env=env)
         size = tree_bytes(Path(tmp, "site"))
         pages = sum(1 for _ in Path(tmp, "site").rglob("*.html"))
+        sizes = _page_sizes(Path(tmp, "site")) if full.exit == 0 else {}
         shutil.rmtree(f"{tmp}/site", ignore_errors=True)
         ours = measure([PY, "-c", _WITHOUT_INDEX, *args, "--out", f"{tmp}/noindex"], cwd=REPO, env=env)
         work = Path(tmp, ".cache", "noindex")  # the engine's work folder of that build (generator/workdir.py)
@@ -215,7 +226,7 @@ def build(site: Site, opts: Options) -> Measurement:
     full.extra = {"bytes": size, "html_pages": pages, "noindex_s": ours.wall_s, "noindex_cpu_s": cpu(ours),
                   "noindex_peak_rss_mb": ours.peak_rss_mb, "mkdocs_s": bare.wall_s, "mkdocs_cpu_s": cpu(bare),
                   "mkdocs_peak_rss_mb": bare.peak_rss_mb, "ratio_to_mkdocs": ratio, "ratio_to_mkdocs_cpu": ratio_cpu,
-                  "pages_differing_from_mkdocs": differ}
+                  "pages_differing_from_mkdocs": differ, "page_sizes": sizes}
     if ours.exit or bare.exit:
         full.exit = full.exit or ours.exit or bare.exit
         full.stderr_tail = full.stderr_tail or ours.stderr_tail or bare.stderr_tail
