@@ -328,10 +328,13 @@ def test_mover_keeps_one_archive_with_every_year(tree: Tree) -> None:
     assert "调动情况" in text and "曾在中医院工作" in text
     assert "中医院党政班子于2009年6月1日辨识确认" in text and "（填报于中医院）" in text
     assert html.count('class="lz-yearform__title">医务人员医德考评登记表<') == 3  # one yearly form per year
-    # the former unit's index links to the same (one) archive
+    # the former unit's index links to the listing of its former people, which links the same (one) archive
     unit_html = tree.html(A.unit_index_page("zyy"))
     assert "曾在本单位（已调出，2 人）" in text_of(unit_html)
-    assert 'href="../yide/qian-qi.html"' in unit_html and 'href="../lianzheng/qian-qi.html"' in unit_html
+    assert 'href="zyy/former/index.html"' in unit_html
+    former = tree.html("archives/units/zyy/former/index.md")
+    assert 'href="../../../yide/qian-qi.html"' in former and 'href="../../../lianzheng/qian-qi.html"' in former
+    assert "共 2 项" in former and "钱七 人民医院" in text_of(former)  # qian-qi's current unit
 
 
 def test_only_confirmed_pledges_enter_an_archive(tree: Tree) -> None:
@@ -399,6 +402,10 @@ def test_indexes_count_by_unit_department_and_year(tree: Tree) -> None:
     unit = text_of(tree.html(A.unit_index_page("rmyy")))
     assert "内科（3 人）" in unit and "药剂科（1 人）" in unit
     assert "2009年度医德档案（3 人）" in unit
+    # the names on a paged listing, by department: each person once, with every archive they have
+    people = tree.html("archives/units/rmyy/people/index.md")
+    assert "共 5 项" in people  # zhang-san, zhao-liu, qian-qi, li-si, sun-ba
+    assert people.count('href="../../../yide/qian-qi.html"') == people.count('href="../../../lianzheng/qian-qi.html"') == 1
     year = text_of(tree.html("archives/years/2009/index.md"))
     assert "共 6 项" in year and "较差（一票否决）" in year
 

@@ -88,9 +88,43 @@ def unit_indexes(site: Site, r: Renderer, arcs: A.Archives) -> Iterable[Page]:
                 groups.append({"id": did, "name": site.department_name(u.id, did) if did else "未分科室", "people": people, "prints": links})
         path = A.unit_index_page(u.id)
         former = _people(arcs.former_by_unit.get(u.id, []))
+        members = [row for g in groups for row in g["people"]]
         html = r.render(path, "archive_unit.html", source=u.path, unit=u, groups=groups, former=former,
+                        people_path=listing_page(unit_people_base(u.id), 1) if members else "",
+                        former_path=listing_page(unit_former_base(u.id), 1) if former else "",
                         cadre=arcs.count(A.ARCHIVE_CADRE, mine), ethics=arcs.count(A.ARCHIVE_ETHICS, mine))
         yield Page(path, f"{u['name']}·档案", html, source=u.path, meta={"kind": "档案", "unit": u.id})
+        # the names on paged listings: a hospital's index would otherwise grow with its staff (~90 KB at 500 people)
+        back = [(f"{u['name']}·档案", path)]
+        if members:
+            rows = [(lambda row=row, g=g: [row["person"]["name"], g["name"], row["person"].get("post") or "",
+                                           _archive_links(r, row), _years(row)]) for g in groups for row in g["people"]]
+            yield from paged(r, unit_people_base(u.id), f"{u['name']}·档案人员", ("姓名", "科室", "职务/岗位", "档案", "年度"), rows,
+                             intro="按科室排列；各科室的年度登记表见本单位档案页。",
+                             siblings=back + [("档案人员", listing_page(unit_people_base(u.id), 1))])
+        if former:
+            rows = [(lambda row=row: [row["person"]["name"], site.unit_name(row["person"]["unit"]), _archive_links(r, row)])
+                    for row in former]
+            yield from paged(r, unit_former_base(u.id), f"{u['name']}·已调出人员的档案", ("姓名", "现单位", "档案"), rows,
+                             intro="调出人员的档案随人转移，在本单位期间的记录仍在其档案中。",
+                             siblings=back + [("已调出", listing_page(unit_former_base(u.id), 1))])
+
+
+def unit_people_base(unit_id: str) -> str:
+    return f"archives/units/{unit_id}/people"
+
+
+def unit_former_base(unit_id: str) -> str:
+    return f"archives/units/{unit_id}/former"
+
+
+def _archive_links(r: Renderer, row: dict[str, Any]) -> Markup:
+    links = Markup("、").join(a(r, arc.path, A.SHORT[arc.kind]) for arc in row["archives"])
+    return links + Markup(' <span class="lz-muted">（有调动）</span>') if row["archives"][0].moved else links
+
+
+def _years(row: dict[str, Any]) -> str:
+    return "、".join(str(ay.year) for ay in row["archives"][0].years) or "—"
 
 
 def _people(archives: list[A.Archive]) -> list[dict[str, Any]]:
