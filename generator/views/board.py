@@ -66,7 +66,7 @@ def qr_file(url: str, cache: Path | None = None) -> QrFile:
     if path is not None:
         try:
             svg = path.read_text(encoding="utf-8")
-            if svg.startswith("<svg ") and svg.endswith("</svg>\n"):
+            if svg.startswith("<svg ") and svg.rstrip("\n").endswith("</svg>"):  # a whole file, not one cut short
                 return QrFile(site_path, svg)
         except (OSError, UnicodeDecodeError):
             pass
