@@ -14,8 +14,11 @@ The layout is a simple layered drawing:
   a lane of the gap below, across, down into the target's top. Edges that go
   back up run in a channel left of the steps, edges that skip rows in a channel
   right of them, so that no line crosses a box;
-- the risks of a row's steps as cards in a column right of the diagram, level
-  with their row: risk point, level, controls, owner (the real 防控图 layout).
+- each risk is a numbered marker on its step, its shape and colour by level
+  (高 triangle, 中 diamond, 低 circle: distinguishable without colour), a link
+  to its row in the risk table under the diagram, which holds the risk point,
+  controls and owner. Cards of text beside the steps (the paper 防控图 layout)
+  doubled the page for what the table already says.
 """
 from __future__ import annotations
 
@@ -26,25 +29,26 @@ from typing import Any
 from markupsafe import Markup
 
 from .records import LEVEL_ALIASES
-from .svg import FONT, LEVEL_CLASS, LEVEL_FILL, LEVEL_TEXT, clip, esc, level_marker, num, text_width, wrap
+from .svg import FONT, LEVEL_CLASS, clip, esc, level_marker, num, text_width, wrap
 
 NODE_W = 180
 H_GAP = 48  # between steps of a row (room for branch labels)
 PAD = 9
 NAME_SIZE = 14
 ACTOR_SIZE = 12
-BADGE_SIZE = 12
+MARK_R = 10  # a risk marker's radius: room for a two-digit number inside
+MARK_STEP = 28  # centre to centre of the markers on a step
+MARK_ROW = 26  # height of a row of markers
+MARK_SIZE = 11
+MARK_INK = {"高": "#fff", "中": "#111", "低": "#fff"}  # the number on the level's fill
 LEADING = 1.4
 LANE = 12  # spacing of parallel edge segments
 LABEL_SIZE = 12
 LABEL_W = 100  # a branch label wraps at this width, two lines at most
 LABEL_LEADING = 14
 MARGIN = 14
-CARD_W = 280
-CARD_SIZE = 12
+MIN_WIDTH = 440
 BASE_SIZE = 12  # the drawing's font-size: texts of another size say so (size())
-CARD_GAP = 6
-LEADER_W = 26  # room for the dashed leader from a step to its risk cards
 HEX_INSET = 12  # the slanted ends of a decision box
 DEFAULT_KIND = "办理"
 KIND_CLASS = {"开始": "start", "办理": "task", "决策": "decision", "结束": "end"}
@@ -53,7 +57,7 @@ LEVEL_WORD = {"高": "高风险", "中": "中风险", "低": "低风险"}
 
 @dataclass
 class Risk:
-    no: str  # display number in the flow: R1, R2 …
+    no: str  # number in the flow (1, 2 …): the marker's, and its table row's (id risk-<no>)
     id: str
     step: str  # step id
     step_name: str
@@ -86,9 +90,18 @@ class Step:
     def bottom(self) -> float:
         return self.y + self.h
 
-    def badge_y(self, i: int) -> float:
-        top = self.y + PAD + len(self.name_lines) * NAME_SIZE * LEADING + len(self.actor_lines) * ACTOR_SIZE * LEADING + 4
-        return top + i * BADGE_SIZE * LEADING + BADGE_SIZE * 0.55
+    @property
+    def marks_per_row(self) -> int:
+        inset = HEX_INSET + 4 if self.kind == "决策" else 0
+        return max(1, int((NODE_W - 2 * (PAD + inset) + MARK_STEP - 2 * MARK_R) // MARK_STEP))
+
+    def mark_at(self, i: int) -> tuple[float, float]:
+        """Centre of the i-th risk marker: rows of markers under the actor, centred."""
+        per = self.marks_per_row
+        row, col = divmod(i, per)
+        in_row = min(per, len(self.risks) - row * per)
+        top = self.y + PAD + len(self.name_lines) * NAME_SIZE * LEADING + len(self.actor_lines) * ACTOR_SIZE * LEADING + 2
+        return self.cx + (col - (in_row - 1) / 2) * MARK_STEP, top + row * MARK_ROW + MARK_ROW / 2
 
 
 @dataclass
@@ -102,15 +115,6 @@ class Edge:
     channel: float = 0
     label_lines: list[str] = field(default_factory=list)
     lanes: dict[int, float] = field(default_factory=dict)  # gap index -> y
-
-
-@dataclass
-class Card:
-    risk: Risk
-    x: float
-    y: float
-    h: float
-    lines: list[tuple[str, str]]  # (css class, text)
 
 
 @dataclass
@@ -145,7 +149,7 @@ def model(flow_id: str, data: dict[str, Any]) -> Flow:
         mine = []
         for r in s.get("risks", []):
             level = LEVEL_ALIASES.get(str(r["level"]), str(r["level"]))  # the loader has done this already; data from elsewhere may not
-            risk = Risk(f"R{len(risks) + 1}", str(r["id"]), str(s["id"]), str(s["name"]), level, str(r["point"]),
+            risk = Risk(str(len(risks) + 1), str(r["id"]), str(s["id"]), str(s["name"]), level, str(r["point"]),
                         [str(c) for c in r.get("controls", [])], str(r.get("owner") or ""))
             risks.append(risk)
             mine.append(risk)
@@ -249,29 +253,8 @@ def _size_step(s: Step) -> None:
     s.actor_lines = wrap(s.actor, NODE_W - 2 * (PAD + inset), ACTOR_SIZE) if s.actor else []
     h = 2 * PAD + len(s.name_lines) * NAME_SIZE * LEADING + len(s.actor_lines) * ACTOR_SIZE * LEADING
     if s.risks:
-        h += 4 + len(s.risks) * BADGE_SIZE * LEADING
+        h += 2 + -(-len(s.risks) // s.marks_per_row) * MARK_ROW
     s.h = max(44.0, h)
-
-
-def _card_lines(risk: Risk) -> list[tuple[str, str]]:
-    inner = CARD_W - 22
-    head = f"{risk.no} · {LEVEL_WORD[risk.level]}"
-    # the step's name on every card: a card beside a row of several steps says whose risk it is
-    lines = [("head", head + " · " + clip(risk.step_name, inner - 14 - text_width(head + " · ", CARD_SIZE), CARD_SIZE))]
-    lines += [("point", ln) for ln in wrap(risk.point, inner, CARD_SIZE)]
-    if risk.controls:
-        lines.append(("label", "防控措施："))
-        for c in risk.controls:
-            parts = wrap(c, inner - CARD_SIZE, CARD_SIZE)
-            lines.append(("control", "• " + parts[0]))
-            lines += [("control-more", p) for p in parts[1:]]
-    if risk.owner:
-        lines += [("owner", ln) for ln in wrap("责任人：" + risk.owner, inner, CARD_SIZE)]
-    return lines
-
-
-def _card_height(lines: list[tuple[str, str]]) -> float:
-    return 10 + len(lines) * CARD_SIZE * LEADING + 4
 
 
 def _assign_lanes(segments: list[tuple[float, float, Edge]]) -> dict[int, int]:
@@ -295,11 +278,9 @@ def _assign_lanes(segments: list[tuple[float, float, Edge]]) -> dict[int, int]:
 class Layout:
     flow: Flow
     rows: list[list[Step]]
-    cards: list[Card]
     width: float
     height: float  # without the legend
     gaps: list[tuple[float, float]]  # (top, height) of gap g, above row g
-    card_x: float
 
 
 def layout(flow: Flow) -> Layout:
@@ -331,8 +312,6 @@ def layout(flow: Flow) -> Layout:
     for k, e in enumerate(skips):
         e.channel = left + gw + 10 + k * LANE
     right = left + gw + (10 + len(skips) * LANE if skips else 0)
-    card_x = right + LEADER_W
-    has_cards = bool(flow.risks)
 
     # ports along each source's bottom: back edges leftmost, skips rightmost
     kind_order = {"back": 0, "down": 1, "skip": 2}
@@ -354,19 +333,18 @@ def layout(flow: Flow) -> Layout:
         src = flow.steps[e.src]
         extents.append((e.port - 5 - w, e.port - 5) if e.port < src.cx - 1 else (e.port + 5, e.port + 5 + w))
     shift = max(0.0, 4 - min((lo for lo, _ in extents), default=4))
+    # a single-column flow is narrow: centre it on a width its legend fits in two rows
+    natural = max(right, max((hi for _, hi in extents), default=0)) + shift + MARGIN
+    shift += max(0.0, (MIN_WIDTH - natural) / 2)
     if shift:
         for st in flow.steps:
             st.x += shift
         for e in flow.edges:
             e.port += shift
             e.channel += shift if e.kind != "down" else 0
-        right, card_x = right + shift, card_x + shift
+        right += shift
     label_right = max((hi for _, hi in extents), default=0) + shift
-    if has_cards:
-        card_x = max(card_x, label_right + 10)
-        width = card_x + CARD_W + MARGIN
-    else:
-        width = max(right, label_right) + MARGIN
+    width = max(right + MARGIN, label_right + MARGIN, MIN_WIDTH)
 
     # -- horizontal segments per gap (gap g lies above row g; gap n_rows below the last)
     segs: dict[int, list[tuple[float, float, Edge]]] = {g: [] for g in range(n_rows + 1)}
@@ -384,8 +362,7 @@ def layout(flow: Flow) -> Layout:
             segs[b].append((min(e.channel, dst_x), max(e.channel, dst_x), e))
     lane_of = {g: _assign_lanes(segs[g]) for g in segs}
 
-    # -- cards and rows, top to bottom
-    cards: list[Card] = []
+    # -- rows, top to bottom
     gaps: list[tuple[float, float]] = []
     y = 0.0
     for g in range(n_rows + 1):
@@ -405,19 +382,11 @@ def layout(flow: Flow) -> Layout:
         if g == n_rows:
             break
         row = rows[g]
-        cy = y
         for s in row:
             s.y = y
-        # the rightmost step's cards first: they sit level with it, at the end of its leader
-        for s in row[-1:] + row[:-1]:
-            for risk in s.risks:
-                lines = _card_lines(risk)
-                c = Card(risk, card_x, cy, _card_height(lines), lines)
-                cards.append(c)
-                cy += c.h + CARD_GAP
-        y = max(max((s.bottom for s in row), default=y), cy - CARD_GAP if cy > y else y)
+        y = max((s.bottom for s in row), default=y)
     # lanes in a gap with no horizontal segment still need a y for skip/back edges: none do
-    return Layout(flow, rows, cards, width, max(y, 0) + (MARGIN if gaps[-1][1] == 0 else 0), gaps, card_x)
+    return Layout(flow, rows, width, max(y, 0) + (MARGIN if gaps[-1][1] == 0 else 0), gaps)
 
 
 # ---------------------------------------------------------------- drawing
@@ -425,10 +394,6 @@ def layout(flow: Flow) -> Layout:
 def size(px: float) -> str:
     """The font-size attribute of a text, empty when it inherits the drawing's."""
     return "" if px == BASE_SIZE else f' font-size="{num(px)}"'
-
-
-def _arrow(x: float, y: float) -> str:
-    return f'<polygon points="{num(x - 4.5)},{num(y - 8)} {num(x + 4.5)},{num(y - 8)} {num(x)},{num(y)}" fill="#333" stroke="none"/>'
 
 
 def _edge_svg(flow: Flow, e: Edge) -> str:
@@ -442,14 +407,13 @@ def _edge_svg(flow: Flow, e: Edge) -> str:
     else:
         ly1, ly2 = e.lanes[a + 1], e.lanes[b]
         pts += [(e.port, ly1), (e.channel, ly1), (e.channel, ly2), (dst.cx, ly2)]
-    pts.append((dst.cx, dst.y - 1))
+    pts.append((dst.cx, dst.y))
     d = " ".join(f"{num(x)},{num(y)}" for x, y in pts)
     cls = f"lz-flow__edge lz-flow__edge--{e.kind}"
     dash = ' stroke-dasharray="5 3"' if e.kind == "back" else ""
-    title = f"{src.name} → {dst.name}" + (f"（{e.label}）" if e.label else "")
-    out = [f'<g class="{cls}" data-from="{esc(src.id)}" data-to="{esc(dst.id)}"><title>{esc(title)}</title>',
-           f'<polyline points="{d}"{dash}/>',  # stroke from the edges group
-           _arrow(dst.cx, dst.y)]
+    # no <title>: the table under the diagram says where each step leads
+    out = [f'<g class="{cls}" data-from="{esc(src.id)}" data-to="{esc(dst.id)}">',
+           f'<polyline points="{d}"{dash}/>']  # stroke and arrowhead from the edges group
     if e.label_lines:
         left_side = e.port < src.cx - 1
         lx = e.port - 5 if left_side else e.port + 5
@@ -475,77 +439,38 @@ def _shape(s: Step) -> str:
     return f'<rect x="{num(x)}" y="{num(y)}" width="{w}" height="{num(h)}" rx="3" fill="#fff" stroke="#333" stroke-width="1.3"/>'
 
 
-def _step_svg(flow: Flow, s: Step, prefix: str) -> str:
-    risks = "；".join(f"{r.no} {LEVEL_WORD[r.level]} {r.point}" for r in s.risks)
-    title = f"第{s.idx + 1}环节 {s.name}（{s.kind}）" + (f" · 责任岗位：{s.actor}" if s.actor else "") + (f" · 风险点：{risks}" if risks else "")
-    out = [f'<g class="lz-flow__step lz-flow__step--{KIND_CLASS.get(s.kind, "task")}" id="{esc(prefix)}-step-{esc(s.id)}" '
-           f'data-step="{esc(s.id)}" data-kind="{esc(s.kind)}"><title>{esc(title)}</title>', _shape(s)]
+def _step_svg(s: Step) -> str:
+    # names and actors are centred by the steps group (text-anchor); what a box says is its text, no <title> repeats it
+    out = [f'<g class="lz-flow__step lz-flow__step--{KIND_CLASS.get(s.kind, "task")}" data-step="{esc(s.id)}">',
+           _shape(s)]
     ty = s.y + PAD + NAME_SIZE
     for ln in s.name_lines:
-        out.append(f'<text class="lz-flow__name" x="{num(s.cx)}" y="{num(ty)}"{size(NAME_SIZE)} font-weight="700" '
-                   f'text-anchor="middle">{esc(ln)}</text>')
+        out.append(f'<text class="lz-flow__name" x="{num(s.cx)}" y="{num(ty)}"{size(NAME_SIZE)} font-weight="700">{esc(ln)}</text>')
         ty += NAME_SIZE * LEADING
     ty += ACTOR_SIZE * LEADING - NAME_SIZE * LEADING
     for ln in s.actor_lines:
-        out.append(f'<text class="lz-flow__actor" x="{num(s.cx)}" y="{num(ty)}"{size(ACTOR_SIZE)} text-anchor="middle" fill="#444">{esc(ln)}</text>')
+        out.append(f'<text class="lz-flow__actor" x="{num(s.cx)}" y="{num(ty)}"{size(ACTOR_SIZE)} fill="#444">{esc(ln)}</text>')
         ty += ACTOR_SIZE * LEADING
-    inset = HEX_INSET if s.kind == "决策" else 0
-    for i, r in enumerate(s.risks):
-        by = s.badge_y(i)
-        mx = s.x + PAD + inset + 7
-        tag = f"{r.no} {r.level}"
-        room = NODE_W - 2 * (PAD + inset) - 18 - text_width(tag + " ", BADGE_SIZE)
-        out.append(f'<g class="lz-flow__risk lz-flow__risk--{LEVEL_CLASS[r.level]}" data-risk="{esc(r.id)}" data-level="{esc(r.level)}">'
-                   + level_marker(r.level, mx, by - 1)
-                   + f'<text x="{num(mx + 11)}" y="{num(by + BADGE_SIZE * 0.4)}"{size(BADGE_SIZE)}>'
-                   f'<tspan font-weight="700" fill="{LEVEL_TEXT[r.level]}">{esc(tag)}</tspan>'
-                   f'<tspan fill="#222"> {esc(clip(r.point, room, BADGE_SIZE))}</tspan></text></g>')
     out.append("</g>")
     return "".join(out)
 
 
-def _card_svg(c: Card) -> str:
-    r = c.risk
-    out = [f'<g class="lz-flow__card lz-flow__card--{LEVEL_CLASS[r.level]}" data-risk="{esc(r.id)}" data-step="{esc(r.step)}">',
-           f'<rect x="{num(c.x)}" y="{num(c.y)}" width="{CARD_W}" height="{num(c.h)}" rx="3" fill="#fff" stroke="#9e9e9e"/>',
-           f'<rect x="{num(c.x)}" y="{num(c.y)}" width="5" height="{num(c.h)}" fill="{LEVEL_FILL[r.level]}"/>']
-    ty = c.y + 8 + CARD_SIZE
-    tx = c.x + 14
-    lines = c.lines
-    if lines and lines[0][0] == "head":
-        out.append(level_marker(r.level, tx + 3, ty - CARD_SIZE * 0.38, 5.5))
-        out.append(f'<text x="{num(tx + 13)}" y="{num(ty)}"{size(CARD_SIZE)} font-weight="700" fill="{LEVEL_TEXT[r.level]}">{esc(lines[0][1])}</text>')
-        ty += CARD_SIZE * LEADING
-        lines = lines[1:]
-    # the other lines as one <text>, a <tspan> each: a line costs its x and offset only
-    spans = []
-    for i, (cls, text) in enumerate(lines):
-        indent = CARD_SIZE if cls == "control-more" else 0
-        attrs = ' font-weight="700"' if cls == "point" else (' fill="#555"' if cls in ("label", "owner") else "")
-        dy = "" if i == 0 else f' dy="{num(CARD_SIZE * LEADING)}"'
-        spans.append(f'<tspan x="{num(tx + indent)}"{dy}{attrs}>{esc(text)}</tspan>')
-    if spans:
-        out.append(f'<text class="lz-flow__card-text" y="{num(ty)}"{size(CARD_SIZE)}>{"".join(spans)}</text>')
-    out.append("</g>")
-    return "".join(out)
+def _marker_svg(r: Risk, cx: float, cy: float) -> str:
+    """A risk's numbered marker, a link to its row of the risk table (a tab
+    stop; its title is the accessible name and the hover text)."""
+    # the number sits low in a triangle, where it is wide enough for two digits
+    ny = cy + (7.5 if r.level == "高" else 4)
+    fs = ' font-size="10"' if r.level == "高" and len(r.no) > 1 else ""
+    return (f'<a class="lz-flow__risk lz-flow__risk--{LEVEL_CLASS[r.level]}" href="#risk-{esc(r.no)}" data-risk="{esc(r.id)}" '
+            f'data-step="{esc(r.step)}" data-level="{esc(r.level)}"><title>风险点{esc(r.no)}：{esc(r.point)}（{esc(r.level)}）</title>'
+            + level_marker(r.level, cx, cy, MARK_R, "")
+            + f'<text x="{num(cx)}" y="{num(ny)}"{fs} fill="{MARK_INK[r.level]}">{esc(r.no)}</text></a>')
 
 
-def _leaders(lay: Layout) -> list[str]:
-    """Dashed leaders from the rightmost step of each row to its risk cards
-    (steps further left share the R-number with their cards instead)."""
-    out = []
-    by_risk = {c.risk.no: c for c in lay.cards}
-    for row in lay.rows:
-        if not row:
-            continue
-        s = row[-1]
-        for i, r in enumerate(s.risks):
-            c = by_risk[r.no]
-            y1, y2 = s.badge_y(i) - 1, c.y + 8 + CARD_SIZE * 0.62
-            x1 = s.x + NODE_W - (HEX_INSET / 2 if s.kind == "决策" else 0)
-            out.append(f'<polyline points="{num(x1)},{num(y1)} {num(lay.card_x - 8)},{num(y2)} {num(lay.card_x)},{num(y2)}" '
-                       f'stroke="{LEVEL_FILL[r.level]}"/>')  # the rest from the leaders group
-    return out
+def _markers(flow: Flow) -> list[str]:
+    """Every step's markers, in the order of their numbers: the tab order is the table's."""
+    at = {r.no: s.mark_at(i) for s in flow.steps for i, r in enumerate(s.risks)}
+    return [_marker_svg(r, *at[r.no]) for r in flow.risks]
 
 
 def _legend(y: float, width: float) -> tuple[str, float]:
@@ -558,14 +483,14 @@ def _legend(y: float, width: float) -> tuple[str, float]:
                   '<polygon points="18,-4.5 18,4.5 26,0" fill="#333"/>', "退回"))
     for lv in ("高", "中", "低"):
         items.append((level_marker(lv, 10, 0), LEVEL_WORD[lv]))
-    out = ['<g class="lz-flow__legend">']
+    out = ['<g class="lz-flow__legend" fill="#333">']
     x, row_y = MARGIN, y + 10
     for shape, text in items:
         w = 32 + text_width(text, 12) + 18
         if x + w > width - MARGIN and x > MARGIN:
             x, row_y = MARGIN, row_y + 20
         out.append(f'<g transform="translate({num(x)},{num(row_y)})">{shape}'
-                   f'<text x="32" y="4"{size(12)} fill="#333">{esc(text)}</text></g>')
+                   f'<text x="32" y="4"{size(12)}>{esc(text)}</text></g>')
         x += w
     out.append("</g>")
     return "".join(out), row_y + 10 + MARGIN
@@ -617,24 +542,26 @@ def svg(flow: Flow) -> Markup:
     legend, bottom = _legend(lay.height, lay.width)
     counts = flow.level_counts()
     desc = (f"共 {len(flow.steps)} 个环节、{len(flow.risks)} 个风险点（高 {counts['高']}、中 {counts['中']}、低 {counts['低']}）。"
-            "各环节、分支、风险点与防控措施的文字版见图下的表格。")
+            "图中的数字是风险点编号，链接到图下表格中的同一编号；环节、分支、风险点与防控措施的文字版见该表格。")
     w, h = num(lay.width), num(bottom)
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="lz-flow__svg" role="img" '
-             f'aria-labelledby="{esc(prefix)}-title {esc(prefix)}-desc" viewBox="0 0 {w} {h}" '
+    # a group, not an img: an img's children are presentational, and the risk markers are links
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="lz-flow__svg" role="group" '
+             f'aria-labelledby="{esc(prefix)}-title" aria-describedby="{esc(prefix)}-desc" viewBox="0 0 {w} {h}" '
              f'width="{w}" height="{h}" data-flow="{esc(flow.id)}">',
              f'<title id="{esc(prefix)}-title">{esc(flow.title or "权力运行流程图")}</title>',
              f'<desc id="{esc(prefix)}-desc">{esc(desc)}</desc>',
              # font on the drawing itself: the print slices inherit from their <use>, not from this <svg>
              # shared presentation on the groups (inherited): each element carries only what differs
              f'<g id="{esc(prefix)}-drawing" font-family="{esc(FONT)}" font-size="{BASE_SIZE}" fill="#111">'
-             '<g class="lz-flow__edges" fill="none" stroke="#333" stroke-width="1.4">']
+             # one arrowhead for every edge (the lines end on their target's top edge)
+             f'<defs><marker id="{esc(prefix)}-arrow" viewBox="0 0 8 9" refX="8" refY="4.5" markerWidth="8" markerHeight="9" '
+             'markerUnits="userSpaceOnUse" orient="auto"><path d="M0,0L8,4.5L0,9z" fill="#333"/></marker></defs>'
+             f'<g class="lz-flow__edges" fill="none" stroke="#333" stroke-width="1.4" marker-end="url(#{esc(prefix)}-arrow)">']
     parts += [_edge_svg(flow, e) for e in flow.edges]
-    parts.append('</g><g class="lz-flow__leaders" fill="none" stroke-width="1" stroke-dasharray="3 2">')
-    parts += _leaders(lay)
-    parts.append('</g><g class="lz-flow__steps">')
-    parts += [_step_svg(flow, s, prefix) for row in lay.rows for s in row]
-    parts.append('</g><g class="lz-flow__cards">')
-    parts += [_card_svg(c) for c in lay.cards]
+    parts.append('</g><g class="lz-flow__steps" text-anchor="middle">')
+    parts += [_step_svg(s) for row in lay.rows for s in row]
+    parts.append(f'</g><g class="lz-flow__risks" text-anchor="middle" font-size="{MARK_SIZE}" font-weight="700" stroke-width="0.8">')
+    parts += _markers(flow)
     parts.append("</g>")
     parts.append(legend)
     parts.append("</g></svg>")

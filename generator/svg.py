@@ -69,14 +69,15 @@ def clip(text: str, max_px: float, size: float) -> str:
     return out + "…"
 
 
-def level_marker(level: str, cx: float, cy: float, r: float = 6.0) -> str:
+def level_marker(level: str, cx: float, cy: float, r: float = 6.0, width: str = ' stroke-width="0.8"') -> str:
     """The shape cue for a risk level, so that colour is not the only cue:
-    高 a triangle (warning sign), 中 a diamond, 低 a circle."""
+    高 a triangle (warning sign), 中 a diamond, 低 a circle. `width` is the
+    outline's attribute, empty when a group gives it."""
     fill = LEVEL_FILL[level]
     if level == "高":
-        return (f'<polygon class="lz-mark lz-mark--high" points="{num(cx)},{num(cy - r - 1)} {num(cx + r + 1.5)},{num(cy + r)} '
-                f'{num(cx - r - 1.5)},{num(cy + r)}" fill="{fill}" stroke="#7f1d1d" stroke-width="0.8"/>')
+        return (f'<polygon points="{num(cx)},{num(cy - r - 1)} {num(cx + r + 1.5)},{num(cy + r)} '
+                f'{num(cx - r - 1.5)},{num(cy + r)}" fill="{fill}" stroke="#7f1d1d"{width}/>')
     if level == "中":
-        return (f'<polygon class="lz-mark lz-mark--mid" points="{num(cx)},{num(cy - r - 1)} {num(cx + r + 1)},{num(cy)} '
-                f'{num(cx)},{num(cy + r + 1)} {num(cx - r - 1)},{num(cy)}" fill="{fill}" stroke="#6b4a00" stroke-width="0.8"/>')
-    return f'<circle class="lz-mark lz-mark--low" cx="{num(cx)}" cy="{num(cy)}" r="{num(r)}" fill="{fill}" stroke="#14532d" stroke-width="0.8"/>'
+        return (f'<polygon points="{num(cx)},{num(cy - r - 1)} {num(cx + r + 1)},{num(cy)} '
+                f'{num(cx)},{num(cy + r + 1)} {num(cx - r - 1)},{num(cy)}" fill="{fill}" stroke="#6b4a00"{width}/>')
+    return f'<circle cx="{num(cx)}" cy="{num(cy)}" r="{num(r)}" fill="{fill}" stroke="#14532d"{width}/>'

@@ -1,5 +1,6 @@
 """axe-core (from the npm registry) in Chromium: no serious or critical
-violations on the home page, a form page and a listing page."""
+violations on the home page, a form page, listing pages and a flow page (its
+risk markers are links inside the diagram)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -17,7 +18,7 @@ def first_form(site: Path) -> str:
     return "forms/" + sorted(p.name for p in (site / "forms").glob("*.html"))[0]
 
 
-@pytest.mark.parametrize("which", ["index.html", "form", "lists/forms/index.html", "lists/people/index.html"])
+@pytest.mark.parametrize("which", ["index.html", "form", "lists/forms/index.html", "lists/people/index.html", "flows/wsj-flow-xzcf.html"])
 def test_no_serious_accessibility_violations(which: str, sample_site: Path, browser_context: Any) -> None:
     path = first_form(sample_site) if which == "form" else which
     with serve(sample_site) as base:

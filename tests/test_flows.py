@@ -1,6 +1,7 @@
 """Power-operation flowcharts: the layered layout (rows, branches, lanes that
-never cross a box), the SVG (escaped, deterministic, markers with a shape and a
-text cue), the flow page and the unit page in Chromium, and A4 print."""
+never cross a box), the SVG (escaped, deterministic, numbered risk markers with
+a shape and a name, linking their row of the risk table), the flow page and the
+unit page in Chromium, and A4 print."""
 from __future__ import annotations
 
 import textwrap
@@ -183,25 +184,51 @@ def test_edges_are_orthogonal_and_never_cross_a_step(data: str) -> None:
         assert x1 < tx < x2 and abs(ty - y1) <= 1
 
 
-def test_risk_markers_have_level_colour_shape_and_text() -> None:
-    root = parse(str(flowchart.svg(flowchart.model("licence", licence()))))
-    markers = {g.get("data-risk"): g for g in with_class(root, "lz-flow__risk")}
-    assert set(markers) == {"r-sl", "r-cs", "r-xc", "r-jd", "r-fz"}
+def test_risk_markers_are_numbered_links_with_level_colour_shape_and_name() -> None:
+    flow = flowchart.model("licence", licence())
+    root = parse(str(flowchart.svg(flow)))
+    markers = [a for a in root.iter(f"{SVG_NS}a") if "lz-flow__risk" in a.get("class", "").split()]
+    # one marker per risk, numbered 1… in record order (the tab order is the table's)
+    assert [m.get("data-risk") for m in markers] == ["r-sl", "r-cs", "r-xc", "r-jd", "r-fz"]
     shape = {"高": "polygon", "中": "polygon", "低": "circle"}
+    corners = {"高": 3, "中": 4}  # triangle, diamond: the level without its colour
     fill = {"高": "#c62828", "中": "#f2a900", "低": "#2e7d32"}
-    for rid, level in (("r-sl", "中"), ("r-cs", "高"), ("r-xc", "高"), ("r-fz", "低")):
-        g = markers[rid]
-        assert g.get("data-level") == level
-        mark = g.find(f"{SVG_NS}{shape[level]}")
+    point = {r.id: r.point for r in flow.risks}
+    boxes_ = boxes(flow)
+    for n, (m, level) in enumerate(zip(markers, ["中", "高", "高", "高", "低"]), 1):
+        assert m.get("data-level") == level
+        assert m.get("href") == f"#risk-{n}"  # its row of the risk table (flow_figure.html: id="risk-<no>")
+        assert "".join(m.find(f"{SVG_NS}text").itertext()) == str(n)
+        assert m.find(f"{SVG_NS}title").text == f"风险点{n}：{point[m.get('data-risk')]}（{level}）"  # accessible name, hover text
+        mark = m.find(f"{SVG_NS}{shape[level]}")
         assert mark is not None and mark.get("fill") == fill[level]
-        text = "".join(g.find(f"{SVG_NS}text").itertext())
-        assert f" {level} " in f" {text} "  # the level in words, not colour alone
-    # the marker sits inside its step's box
-    steps = {g.get("data-step"): g for g in with_class(root, "lz-flow__step")}
-    assert steps["cs"].find(f".//{SVG_NS}g[@data-risk='r-cs']") is not None
-    # every risk has a card with its controls beside the diagram
-    cards = {g.get("data-risk"): "".join(g.itertext()) for g in with_class(root, "lz-flow__card")}
-    assert "纪检监察室抽查" in cards["r-xc"] and "责任人：分管局长" in cards["r-xc"] and "高风险" in cards["r-xc"]
+        if level in corners:
+            assert len(mark.get("points").split()) == corners[level]
+        # drawn on its step: the marker's centre inside the step's box
+        x1, y1, x2, y2 = boxes_[m.get("data-step")]
+        cx = float(m.find(f"{SVG_NS}text").get("x"))
+        cy = float(mark.get("cy")) if level == "低" else sum(float(p.split(",")[1]) for p in mark.get("points").split()) / len(mark.get("points").split())
+        assert x1 < cx < x2 and y1 < cy < y2, m.get("data-risk")
+    assert {m.get("data-step") for m in markers} == {"sl", "cs", "xc", "jd", "fz"}
+    # no risk text beside the diagram: the table under it has the details
+    assert not with_class(root, "lz-flow__card") and "降低审查标准" not in "".join(t for g in with_class(root, "lz-flow__step") for t in g.itertext())
+
+
+def test_many_risks_on_a_step_wrap_into_rows_inside_its_box() -> None:
+    d = {"title": "t", "steps": [
+        {"id": "a", "name": "集体决策", "kind": "决策", "actor": "党委会", "next": ["b"],
+         "risks": [{"id": f"r{i}", "point": "风险", "level": "高中低"[i % 3], "controls": ["措施"]} for i in range(12)]},
+        {"id": "b", "name": "办结", "kind": "结束", "actor": "x"},
+    ]}
+    flow = flowchart.model("t", d)
+    flowchart.layout(flow)
+    step = flow.by_id["a"]
+    centres = [step.mark_at(i) for i in range(12)]
+    assert len({y for _, y in centres}) >= 3  # several rows of markers
+    for x, y in centres:  # every marker, with its outline, inside the hexagon's straight part
+        assert step.x + flowchart.HEX_INSET + flowchart.MARK_R < x < step.x + flowchart.NODE_W - flowchart.HEX_INSET - flowchart.MARK_R
+        assert step.y < y - flowchart.MARK_R and y + flowchart.MARK_R + 1 < step.bottom
+    assert len({(round(x), round(y)) for x, y in centres}) == 12  # none on another
 
 
 def test_record_text_is_escaped_and_output_is_deterministic() -> None:
@@ -275,19 +302,40 @@ def test_flow_page_renders_nodes_markers_and_text_version(flow_site: Path, brows
         page, watch = watched_page(browser_context)
         page.set_viewport_size({"width": 1280, "height": 900})
         page.goto(base + "flows/wsj-xkxx.html")
-        svg = page.locator("figure.lz-flow svg[role=img]")
+        svg = page.locator("figure.lz-flow svg[role=group]")
         assert svg.count() == 1
         assert svg.locator("title").first.text_content() == "医疗机构执业许可审批权力运行流程图"
         steps = page.locator("g.lz-flow__step")
         assert steps.count() == 7
         assert sorted(steps.evaluate_all("els => els.map(e => e.dataset.step)")) == sorted(["sl", "cs", "bz", "xc", "jd", "fz", "gz"])
         assert page.locator("g.lz-flow__step--decision").count() == 2
-        markers = page.locator("g.lz-flow__step g.lz-flow__risk")
+        markers = page.locator("svg.lz-flow__svg a.lz-flow__risk")
         assert markers.count() == 5
-        assert page.locator("g.lz-flow__risk--high").count() == 3
+        assert page.locator("a.lz-flow__risk--high").count() == 3
         # markers are drawn and visible (non-zero boxes inside the drawing)
         for box in markers.evaluate_all("els => els.map(e => e.getBoundingClientRect().width)"):
-            assert box > 20
+            assert box > 15
+        # each marker links the row of the risk table that has its number
+        for i in range(5):
+            href = markers.nth(i).get_attribute("href")
+            row = page.locator(f"table.lz-flow__risk-table tr{href}")
+            assert row.count() == 1 and row.locator("td").first.inner_text() == markers.nth(i).locator("text").text_content() == str(i + 1)
+            assert row.get_attribute("data-risk") == markers.nth(i).get_attribute("data-risk")
+        # a named link, reached with the keyboard; following it lands on the row
+        link = page.get_by_role("link", name="风险点3：接受宴请、收受财物后出具虚假核查意见（高）")
+        assert link.count() == 1
+        page.locator("h1").click()
+        for _ in range(40):
+            page.keyboard.press("Tab")
+            if page.evaluate("() => document.activeElement.getAttribute('href')") == "#risk-1":
+                break
+        else:
+            pytest.fail("no risk marker in the tab order")
+        page.keyboard.press("Tab")
+        assert page.evaluate("() => document.activeElement.getAttribute('href')") == "#risk-2"
+        page.keyboard.press("Enter")
+        page.wait_for_function("() => location.hash === '#risk-2'")
+        assert page.locator("tr#risk-2:target").count() == 1
         assert page.locator("g.lz-flow__edge").count() == 7
         assert page.locator("text.lz-flow__label").all_text_contents() == ["符合", "不符合", "批准", "不批准"]
         # the text alternative: every step and every risk with its controls
@@ -329,9 +377,8 @@ def test_tall_flow_is_cut_for_print_between_rows_one_page_each() -> None:
     scale = min(1.0, flowchart.PRINT_WIDTH / lay.width)
     assert (cuts[0][1] - cuts[0][0]) * scale <= flowchart.PRINT_FIRST
     assert all((y1 - y0) * scale <= flowchart.PRINT_NEXT for y0, y1 in cuts[1:])
-    for _, y in cuts[:-1]:  # no cut goes through a step or a risk card
+    for _, y in cuts[:-1]:  # no cut goes through a step (nor, so, its markers)
         assert all(not (s.y < y < s.bottom) for s in lay.flow.steps)
-        assert all(not (c.y < y < c.y + c.h) for c in lay.cards)
 
 
 @pytest.mark.browser
@@ -354,7 +401,7 @@ def test_flow_prints_on_a4_within_the_page_width(flow_site: Path, browser_contex
             assert box[1] <= (205 if i == 0 else 250) * mm + 1  # one page high
         # the slices draw the diagram itself (<use> of the drawing), markers included
         assert slices.first.locator("use").get_attribute("href") == "#lzf-wsj-xkxx-drawing"
-        assert page.locator("#lzf-wsj-xkxx-drawing g.lz-flow__risk").count() == 5
+        assert page.locator("#lzf-wsj-xkxx-drawing a.lz-flow__risk").count() == 5
         assert page.locator(".lz-noprint").first.evaluate("e => getComputedStyle(e).display") == "none"
         pdf = page.pdf(format="A4", print_background=True, prefer_css_page_size=True)
         assert pdf.startswith(b"%PDF")

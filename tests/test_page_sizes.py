@@ -113,7 +113,7 @@ def test_no_record_page_of_a_larger_site_exceeds_25_kb(synth_site: tuple[Path, P
     assert not over, f"record pages above {LIMIT // 1024} KB: {over}"
 
 
-@pytest.mark.xfail(strict=True, reason="open: a flow page is Material's chrome (~12 KB), the diagram (~13 KB) and its "
-                                       "text version (~4 KB); the diagram needs a leaner design to fit")
 def test_flow_pages_fit_25_kb(synth_site: tuple[Path, Path]) -> None:
-    assert measure(synth_site[1], LIMIT)["flows"]["over"] == 0
+    # the diagram marks risks with numbered links to the table, not cards of their text
+    sizes = measure(synth_site[1], LIMIT)["flows"]
+    assert sizes["count"] > 0 and sizes["over"] == 0, sizes
