@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+import yaml
 
 from bench.page_sizes import KINDS, LIMIT, measure
 from bench.synth import generate
@@ -28,12 +29,23 @@ def mini_site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     return conf, build(conf, root / "site")
 
 
+BIG_UNIT_DEPARTMENTS = 60
+
+
 @pytest.fixture(scope="module")
 def synth_site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """450 synthetic people in 3 units: units of more than 10 open forms and a
-    people listing of more than one page (200 rows a page)."""
+    people listing of more than one page (200 rows a page); the unit with the
+    most departments padded to 60 (a large hospital's count)."""
     root = tmp_path_factory.mktemp("sizes-synth")
     generate(root, 450)
+    units = [(yaml.safe_load(p.read_text(encoding="utf-8")), p) for p in sorted((root / "content" / "units").glob("*.yml"))]
+    data, path = max(units, key=lambda u: len(u[0].get("departments") or []))
+    depts = data.setdefault("departments", [])
+    kinds = ("职能科室", "临床科室", "医技科室")
+    depts += [{"id": f"pad-{i:02d}", "name": f"第{i}病区护理单元", "kind": kinds[i % 3]}
+              for i in range(BIG_UNIT_DEPARTMENTS - len(depts))]
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     conf = root / "site_config.yml"
     return conf, build(conf, root / "site")
 
@@ -117,3 +129,18 @@ def test_flow_pages_fit_25_kb(synth_site: tuple[Path, Path]) -> None:
     # the diagram marks risks with numbered links to the table, not cards of their text
     sizes = measure(synth_site[1], LIMIT)["flows"]
     assert sizes["count"] > 0 and sizes["over"] == 0, sizes
+
+
+def test_unit_page_of_60_departments_fits_25_kb_and_links_each_department(synth_site: tuple[Path, Path]) -> None:
+    conf, site = synth_site
+    unit = next(u for u in run_check(config(conf)).content.units() if len(u.get("departments", [])) == BIG_UNIT_DEPARTMENTS)
+    page = site / f"units/{unit.id}.html"
+    assert page.stat().st_size <= LIMIT, page.stat().st_size
+    part = section(page.read_text(encoding="utf-8"), "departments")
+    assert f"科室（{BIG_UNIT_DEPARTMENTS} 个）" in part
+    linked = re.findall(rf'<a href="{unit.id}/([a-z0-9-]+)\.html">', part)
+    assert linked == [d["id"] for kind in ("职能科室", "临床科室", "医技科室", "其他")
+                      for d in unit["departments"] if (d.get("kind") or "其他") == kind]
+    assert "forms/" not in part  # a department's forms are on its own page
+    for d in unit["departments"][:3] + unit["departments"][-3:]:
+        assert (site / f"units/{unit.id}/{d['id']}.html").exists()

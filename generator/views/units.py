@@ -19,6 +19,7 @@ from .listings import a, paged, status_cell
 # unit's open forms, closing soonest first; the board lists them all.
 OPEN_ON_UNIT_PAGE = 10
 PEOPLE_COLUMNS = ("姓名", "科室", "职务/岗位", "档案", "最新个人承诺表")
+DEPARTMENT_KINDS = ("职能科室", "临床科室", "医技科室", "其他")  # the unit page's order of department groups
 
 
 def people_listing(u_id: str) -> str:
@@ -44,11 +45,15 @@ def pages(site: Site, r: Renderer) -> Iterable[Page]:
         for fv in forms:
             if fv.type == "department" and fv.department:
                 dept_forms[fv.department["id"]].append(fv)
+        dept_groups: dict[str, list[dict[str, Any]]] = {}
+        for d in u.get("departments", []):
+            dept_groups.setdefault(d.get("kind") or "其他", []).append(d)
         path = unit_page(u.id)
         people = site.people_by_unit.get(u.id, [])
         opened = sorted((fv for fv in site.by_unit.get(u.id, []) if fv.status == OPEN and fv.window), key=lambda fv: close_key(site, fv))
         yield Page(path, u["name"], r.render(path, "unit.html", source=u.path, unit=u,
-                                             unit_forms=[fv for fv in forms if fv.type == "unitform"], dept_forms=dept_forms,
+                                             unit_forms=[fv for fv in forms if fv.type == "unitform"],
+                                             dept_groups=sorted(dept_groups.items(), key=lambda kv: (DEPARTMENT_KINDS + (kv[0],)).index(kv[0])),
                                              people=people, people_path=listing_page(people_listing(u.id), 1),
                                              open_forms=opened[:OPEN_ON_UNIT_PAGE], open_total=len(opened),
                                              flows=site.flows_by_unit.get(u.id, []), rules=site.rules_by_unit.get(u.id, [])),
