@@ -25,6 +25,7 @@ import yaml
 from .render import THEME, Page
 
 ASSETS = ("assets/site.css", "assets/site.js")
+HOOKS = Path(__file__).resolve().parent / "mkdocs_hooks.py"
 
 
 def css_string(text: str) -> str:
@@ -90,6 +91,7 @@ def fingerprint(config_text: str) -> str:
     h = hashlib.sha256()
     h.update(config_text.encode("utf-8") + b"\0")
     h.update(Path(__file__).read_bytes() + b"\0")
+    h.update(HOOKS.read_bytes() + b"\0")
     for name in ("mkdocs", "mkdocs-material", "Markdown", "Jinja2", "MarkupSafe", "PyYAML", "pymdown-extensions"):
         try:
             h.update(f"{name}=={metadata.version(name)}\0".encode())
@@ -126,6 +128,7 @@ def mkdocs_config(site_name: str, nav: list[tuple[str, str]], footer: str, docs_
             "icon": {"logo": "material/shield-check-outline"},
         },
         "plugins": [],  # Material's search plugin off: Pagefind replaces it
+        "hooks": [str(HOOKS)],  # white space between tags squeezed (mkdocs_hooks.py)
         "extra_css": [ASSETS[0], "assets/archive.css", "assets/flow.css", "assets/stats.css"],  # archive.css: the archives' yearly forms
         "extra_javascript": [ASSETS[1], "assets/comment.js"],  # comment.js: hides comment links after the window closes
         "extra": extra,

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from html import escape
 
-FONT = "'Noto Sans CJK SC','Source Han Sans SC','PingFang SC','Microsoft YaHei','WenQuanYi Micro Hei',sans-serif"
+# unquoted: each name is plain CSS identifiers, and quotes cost an &#x27; escape each in an attribute
+FONT = "Noto Sans CJK SC,Source Han Sans SC,PingFang SC,Microsoft YaHei,WenQuanYi Micro Hei,sans-serif"
 
 # Level colours: fills for shapes, darker text colours that pass contrast on white.
 LEVEL_FILL = {"高": "#c62828", "中": "#f2a900", "低": "#2e7d32"}
