@@ -144,3 +144,11 @@ def test_unit_page_of_60_departments_fits_25_kb_and_links_each_department(synth_
     assert "forms/" not in part  # a department's forms are on its own page
     for d in unit["departments"][:3] + unit["departments"][-3:]:
         assert (site / f"units/{unit.id}/{d['id']}.html").exists()
+
+
+def test_no_record_page_of_the_sample_exceeds_25_kb(sample_site: Path) -> None:
+    """The shipped sample has richer records than the synthetic ones (its
+    flows carry longer risk texts and more branches)."""
+    sizes = measure(sample_site, LIMIT)
+    over = {kind: (s["over"], s["max_page"], s["max_kb"]) for kind, s in sizes.items() if kind != "other" and s["over"]}
+    assert not over, f"record pages above {LIMIT // 1024} KB: {over}"
