@@ -46,4 +46,5 @@ def pages(site: Site, r: Renderer) -> Iterable[Page]:
     }
     html = r.render(PATH, "search.html", config=json.dumps(config, ensure_ascii=False, sort_keys=True),
                     bundle=BUNDLE_DIR)
-    yield Page(PATH, "全文检索", html, nav=NAV)
+    # a script of its own, after the page content (theme/overrides/main.html): page bodies hold no <script>
+    yield Page(PATH, "全文检索", html, nav=NAV, meta={"search_init": "assets/search-init.js"})

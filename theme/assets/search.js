@@ -194,12 +194,6 @@
               window.history.replaceState);
   }
 
-  /* Dynamic import kept out of the parser's sight for old browsers. */
-  function importModule(url) {
-    /* eslint-disable-next-line no-new-func */
-    return new Function("u", "return import(u)")(url);
-  }
-
   function SearchPage(root) {
     this.root = root;
     this.cfg = JSON.parse(root.getAttribute("data-lz-search-config"));
@@ -222,39 +216,14 @@
     this.status.textContent = text;
   };
 
+  /* The index was set loading by search-init.js from the top of the page. */
   SearchPage.prototype.load = function () {
     var self = this;
-    var bundle = new URL(this.cfg.bundle, window.location.href).href;
-    var words = new URL(this.cfg.words, window.location.href).href;
-    var base = new URL(".", window.location.href).pathname; /* the site root: works under any sub-path */
-    var about = window.fetch(words, { cache: "no-cache" }).then(function (r) {
-      if (!r.ok) throw new Error("HTTP " + r.status);
-      return r.json();
-    });
-    return Promise.all([importModule(bundle), about]).then(function (got) {
-      var pf = got[0];
-      self.about = got[1];
-      self.splitter = new Splitter(got[1]);
-      /* Pagefind takes the query language from <html lang> when the instance
-         is made; "und" stops it from re-splitting our index-word splits. */
-      var html = document.documentElement;
-      var lang = html.getAttribute("lang");
-      var inst;
-      html.setAttribute("lang", "und");
-      try { inst = pf.createInstance({ noWorker: true }); } finally { html.setAttribute("lang", lang); }
-      var opts = { baseUrl: base, excerptLength: 36, ranking: self.cfg.ranking || {} };
-      var shards = self.about.shards;
-      /* a big site's index comes in shards (generator/search.py), each tagged
-         with a 分片 filter so a query can skip those lacking its words */
-      return inst.options(shards.length ? merge(opts, { mergeFilter: { "分片": "0" } }) : opts)
-        .then(function () { return inst.init(); })
-        .then(function () {
-          return Promise.all(shards.map(function (dir, i) {
-            return inst.mergeIndex(new URL(dir, bundle).pathname,
-                                   merge(opts, { language: "und", mergeFilter: { "分片": String(i + 1) } }));
-          }));
-        })
-        .then(function () { return inst; });
+    var loading = window.lzSearchIndex || Promise.reject(new Error("search-init.js did not run"));
+    return loading.then(function (got) {
+      self.about = got.about;
+      self.splitter = new Splitter(got.about);
+      return got.inst;
     });
   };
 
