@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import difflib
+import fcntl
 import gc
 import os
 import re
@@ -191,6 +192,7 @@ def _load_parallel(root: str, files: list[tuple[str, bool]], prefix: str, n: int
     chunks = [list(range(j, len(files), k)) for j in range(k)]
     out: list[_Result | None] = [None] * len(files)
     with ProcessPoolExecutor(max_workers=n - 1) as pool:
+        _widen_result_pipe(pool)
         queued = [(idx, pool.submit(_load_packed, root, [files[i] for i in idx], prefix)) for idx in chunks]
         for idx, fut in reversed(queued):
             if not fut.cancel():  # a worker has it already: so it has every earlier chunk too
@@ -203,6 +205,18 @@ def _load_parallel(root: str, files: list[tuple[str, bool]], prefix: str, n: int
             for i, (packed, probs) in zip(idx, fut.result()):
                 out[i] = (Record(*packed) if packed else None, probs)
     return out  # type: ignore[return-value]
+
+
+def _widen_result_pipe(pool: ProcessPoolExecutor) -> None:
+    """Let a chunk's records (about half a megabyte pickled) fit the pipe the
+    workers send them back on. In a 64 KB pipe a worker waits, piece by piece,
+    for this process to read, and this process is busy loading its own
+    chunks: the worker sat idle for a fifth of the load (10,000 people: 0.3 s
+    of 3)."""
+    try:
+        fcntl.fcntl(pool._result_queue._writer.fileno(), getattr(fcntl, "F_SETPIPE_SZ", 1031), 1 << 20)  # type: ignore[attr-defined]
+    except (AttributeError, OSError):
+        pass  # another platform or a lower limit (/proc/sys/fs/pipe-max-size): only slower
 
 
 def _load_packed(root: str, rels: list[tuple[str, bool]], prefix: str) -> list[tuple[tuple[Any, ...] | None, list[Problem]]]:

@@ -125,3 +125,18 @@ def test_parallel_fast_check_equals_single_process_full_validation(mutated_site:
     assert fast_report.count("\n") > 300  # plenty of problems of every kind
     assert fast_report == full_report
     assert fast_records == full_records
+
+
+def test_workers_send_chunks_back_through_a_wide_pipe() -> None:
+    """A chunk of records (~0.5 MB pickled) fits the result pipe, so a worker
+    does not wait for the loading main process to read each 64 KB."""
+    import fcntl
+    from concurrent.futures import ProcessPoolExecutor
+
+    from generator.load import _widen_result_pipe
+
+    with ProcessPoolExecutor(max_workers=1) as pool:
+        _widen_result_pipe(pool)
+        size = fcntl.fcntl(pool._result_queue._writer.fileno(), getattr(fcntl, "F_GETPIPE_SZ", 1032))  # type: ignore[attr-defined]
+        assert pool.submit(sum, [1, 2]).result() == 3
+    assert size >= 1 << 20
