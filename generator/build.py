@@ -24,7 +24,7 @@ from .derive import Site, derive
 from .engine import THEME, build_html, config_text, fingerprint, mkdocs_config, page_source
 from .problems import ERROR, Problem, Problems
 from .render import Page, render_pages
-from .search import index_site
+from .reindex import index_site
 from .workdir import Workdir, link_tree, scan, sync_tree
 
 # Steps run on the staged site after the engine (search indexing registers here).
@@ -45,6 +45,7 @@ class BuildContext:
     timings: dict[str, float] = field(default_factory=dict)
     engine: Any = None  # engine.EngineStats of this build
     work: Path | None = None  # the engine's work folder, when kept between builds
+    index_plan: dict[str, Any] | None = None  # how the search index was made (reindex.py), for editions
 
     @property
     def site_dir(self) -> Path:
@@ -149,8 +150,6 @@ def build_site(cfg: Config, as_of: dt.date, out: Path, drafts: bool = False, che
                                             hint="检查 site_config.yml 的 output 或 --out，以及目录权限")])) from None
     try:
         ctx = _build_staged(cfg, as_of, out, drafts, result, progress, edition, cache, staging, timings)
-        for step in POST_STEPS:
-            step(ctx)
         swap_in(ctx.site_dir, out)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
@@ -161,7 +160,8 @@ def build_site(cfg: Config, as_of: dt.date, out: Path, drafts: bool = False, che
 
 def _build_staged(cfg: Config, as_of: dt.date, out: Path, drafts: bool, result: CheckResult, progress: Callable[[str], None],
                   edition: Any, cache: Path | str | None, staging: Path, timings: dict[str, float]) -> BuildContext:
-    """Derive, render and run the engine in its work folder; link the result into staging/site."""
+    """Derive, render and run the engine in its work folder; link the result into staging/site
+    and run the POST_STEPS on it."""
     work_dir = cache_for(out, drafts) if cache == AUTO else (Path(cache) if cache else None)
     try:
         work = Workdir.open(work_dir, staging)
@@ -211,6 +211,8 @@ def _build_staged(cfg: Config, as_of: dt.date, out: Path, drafts: bool, result: 
         t = time.perf_counter()
         link_tree(work.site, ctx.site_dir, outputs)
         timings["stage"] = time.perf_counter() - t
+        for step in POST_STEPS:  # while the work folder is ours: the search index keeps its state there
+            step(ctx)
         return ctx
     finally:
         work.close()

@@ -6,6 +6,7 @@ An edition is a BagIt bag (RFC 8493) written once and never changed:
         data/site/                    manifests and tag manifests in SHA-256 and SM3
         data/content/                 the records exactly as published (private fields stripped unless restricted store)
         data/report/                  check report, status of every record, change list, build inputs
+                                      (search.json: the earlier edition whose search index this one extends, see reindex.py)
     archive/site/                     what the intranet serves
         versions.json                 Material's version selector
         current -> <newest id>        swapped atomically
@@ -74,6 +75,8 @@ class EditionBuild:
 
     id: str
     history: list[EditionInfo]  # oldest first, this edition last
+    archive: Path | None = None  # the archive's editions/ (an earlier edition's search index may be reused)
+    search: dict[str, Any] | None = None  # rebuild: how the edition's search index was made (report/search.json)
 
 
 def id_key(eid: str) -> tuple[str, int]:
@@ -440,11 +443,13 @@ def publish(cfg: Config, as_of: dt.date, note: str, progress: Callable[[str], No
             timings = {"content": time.perf_counter() - t}
             progress(f"发布版本 {eid}：{info.summary}")
             ctx = build_site(cfg, as_of, tmp / "site", checked=result, progress=progress,
-                             edition=EditionBuild(eid, history + [info]), cache=cache / "edition")
+                             edition=EditionBuild(eid, history + [info], archive.editions_dir), cache=cache / "edition")
             hook("build")
             site = ctx.site
             statuses = {fv.id: {"类型": fv.rec.rtype.label, "状态": fv.status, "标题": fv.title} for fv in site.forms.values()}
             write_report(tmp / "report", result, statuses, changes, info, cfg, as_of, copied.stripped, restricted, history + [info])
+            (tmp / "report" / "search.json").write_text(json.dumps(ctx.index_plan or {"base": None}, ensure_ascii=False, indent=1),
+                                                        encoding="utf-8")
             hook("report")
             progress("正在计算 SHA-256 与 SM3 校验值 …")
             t = time.perf_counter()
@@ -547,7 +552,12 @@ def rebuild(archive: Archive, eid: str, out: Path, progress: Callable[[str], Non
             raise UserError("版本中的配置无法读取：" + "；".join(p.format() for p in probs))
         meta = json.loads((report / "build.json").read_text(encoding="utf-8"))
         history = [EditionInfo(**h) for h in json.loads((report / "history.json").read_text(encoding="utf-8"))]
-        build_site(cfg, dt.date.fromisoformat(meta["as_of"]), out, progress=progress, edition=EditionBuild(eid, history))
+        try:  # how its search index was made; an edition without the file was indexed whole
+            plan = json.loads((report / "search.json").read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            plan = {"base": None}
+        build_site(cfg, dt.date.fromisoformat(meta["as_of"]), out, progress=progress,
+                   edition=EditionBuild(eid, history, archive.editions_dir, plan))
     return out
 
 

@@ -29,7 +29,7 @@ import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Iterator
 
@@ -85,6 +85,20 @@ class IndexStats:
     seconds: float
     bytes: int
     files: int
+    # what the index holds, for the next build's incremental index (reindex.py)
+    digests: dict[str, str] = field(default_factory=dict)  # page → digest of the record content indexed
+    entries: dict[str, "Entry"] = field(default_factory=dict)  # page → where the index holds it
+    shards: int = 1
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One indexed page: its shard, Pagefind's page id (the name of its
+    fragment file, and result.id in the browser) and its filter values."""
+
+    shard: int
+    id: str
+    filters: dict[str, list[str]]
 
 
 def binary() -> Path:
@@ -98,28 +112,41 @@ BODY = "data-pagefind-body"
 _SLIM_HEAD = '<!DOCTYPE html><html lang="zh"><head><meta charset="utf-8"><title></title></head><body>'
 
 
-def slim_copies(site_dir: Path, paths: Iterable[str], dest: Path) -> int:
+def slim_body(html: str) -> str | None:
+    """The record content of a page as Pagefind gets it (see slim_copies),
+    None for a page without data-pagefind-body."""
+    at = html.find(BODY)
+    if at < 0:
+        return None
+    start = html.rfind("<", 0, at)
+    end = html.find("</article>", at)
+    return _SLIM_HEAD + html[start:end if end > 0 else len(html)] + "</body></html>"
+
+
+def content_digest(slim: str | None) -> str:
+    return hashlib.sha1((slim or "").encode("utf-8")).hexdigest()
+
+
+def slim_copies(site_dir: Path, paths: Iterable[str], dest: Path) -> dict[str, str]:
     """Copy the record content of each page (its data-pagefind-body element,
     up to the end of Material's <article>) to `dest`, at the same path.
     Pagefind then parses a fifth of the bytes: the header, navigation and
     footer of every page are Material's, never indexed, yet cost it a quarter
-    of its time. Pages without the attribute (drafts) are left out."""
-    n = 0
+    of its time. Pages without the attribute (drafts) are left out. Returns
+    the digest of what each page gave (reindex.py compares them)."""
+    digests: dict[str, str] = {}
     for rel in paths:
         try:
-            html = (site_dir / rel).read_text(encoding="utf-8")
+            slim = slim_body((site_dir / rel).read_text(encoding="utf-8"))
         except (FileNotFoundError, UnicodeDecodeError):
             continue
-        at = html.find(BODY)
-        if at < 0:
+        digests[rel] = content_digest(slim)
+        if slim is None:
             continue
-        start = html.rfind("<", 0, at)
-        end = html.find("</article>", at)
         target = dest / rel
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(_SLIM_HEAD + html[start:end if end > 0 else len(html)] + "</body></html>", encoding="utf-8")
-        n += 1
-    return n
+        target.write_text(slim, encoding="utf-8")
+    return digests
 
 
 def marked_pages(site_dir: Path) -> list[str]:
@@ -148,39 +175,51 @@ def run_pagefind(site_dir: Path, paths: Iterable[str] | None = None) -> IndexSta
     """Index the record pages `paths` (relative to site_dir; default: every
     page marked data-pagefind-body) into site_dir/pagefind. Raises
     IndexFailed with a Chinese message when Pagefind is missing or fails."""
+    t = time.perf_counter()
+    bundle = (site_dir / BUNDLE_DIR).resolve()
+    shards = shards_of(marked_pages(site_dir) if paths is None else paths)
+    digests, out = index_into(site_dir, [(shard_dir(bundle, n), pages) for n, pages in enumerate(shards)])
+    entries = write_words(site_dir, len(shards))
+    return _stats(bundle, out, time.perf_counter() - t, digests, entries, len(shards))
+
+
+def _stats(bundle: Path, out: str, seconds: float, digests: dict[str, str], entries: dict[str, Entry], shards: int) -> IndexStats:
+    files = [p for p in bundle.rglob("*") if p.is_file()]
+    return IndexStats(pages=_count(out, "pages"), words=_count(out, "words"), filters=_count(out, "filters"),
+                      seconds=seconds, bytes=sum(p.stat().st_size for p in files), files=len(files),
+                      digests=digests, entries=entries, shards=shards)
+
+
+def index_into(site_dir: Path, jobs: list[tuple[Path, list[str]]]) -> tuple[dict[str, str], str]:
+    """Run Pagefind on the pages of each job (output folder, pages), one
+    process per core at a time; returns the digest of each page's record
+    content and Pagefind's output. The first job's folder keeps Pagefind's code."""
     try:
         exe = binary()
     except (ImportError, FileNotFoundError) as e:
         raise IndexFailed("找不到 Pagefind 扩展版程序（pagefind_bin_extended）",
                           "请在虚拟环境中安装 requirements.txt 中固定版本的依赖后重试") from e
-    t = time.perf_counter()
-    bundle = (site_dir / BUNDLE_DIR).resolve()
-    shards = shards_of(marked_pages(site_dir) if paths is None else paths)
+    digests: dict[str, str] = {}
     with tempfile.TemporaryDirectory(prefix=".search-input-", dir=site_dir.parent) as tmp:
-        jobs = []
-        for n, pages in enumerate(shards):
+        cmds = []
+        for n, (output, pages) in enumerate(jobs):
             src = Path(tmp) / f"s{n}"
             src.mkdir()
-            slim_copies(site_dir, pages, src)
-            jobs.append([str(exe), "--site", str(src), "--output-path", str(shard_dir(bundle, n)),
+            digests.update(slim_copies(site_dir, pages, src))
+            cmds.append([str(exe), "--site", str(src), "--output-path", str(output),
                          "--force-language", LANGUAGE, "--keep-index-url",
                          "--exclude-selectors", ", ".join(EXCLUDE_SELECTORS)])
         # one Pagefind process per core at a time (each is single-threaded)
-        with ThreadPoolExecutor(max_workers=max(1, min(len(jobs), os.cpu_count() or 1))) as pool:
-            procs = list(pool.map(_run, jobs))
+        with ThreadPoolExecutor(max_workers=max(1, min(len(cmds), os.cpu_count() or 1))) as pool:
+            procs = list(pool.map(_run, cmds))
     for proc in procs:
         if proc.returncode != 0:
             tail = "\n".join((proc.stderr or proc.stdout).strip().splitlines()[-5:])
             raise IndexFailed(f"Pagefind 建立检索索引失败（退出码 {proc.returncode}）：{tail}", "生成器内部错误，请报告")
-    for n in range(len(shards)):
-        for name in UNUSED_UI + (SHARD_UNUSED if n else ()):
-            (shard_dir(bundle, n) / name).unlink(missing_ok=True)
-    write_words(site_dir, len(shards))
-    seconds = time.perf_counter() - t
-    files = [p for p in bundle.rglob("*") if p.is_file()]
-    out = "\n".join(proc.stdout for proc in procs)
-    return IndexStats(pages=_count(out, "pages"), words=_count(out, "words"), filters=_count(out, "filters"),
-                      seconds=seconds, bytes=sum(p.stat().st_size for p in files), files=len(files))
+    for n, (output, _) in enumerate(jobs):
+        for name in UNUSED_UI + (SHARD_UNUSED if n or output.name != BUNDLE_DIR else ()):
+            (output / name).unlink(missing_ok=True)
+    return digests, "\n".join(proc.stdout for proc in procs)
 
 
 def _run(cmd: list[str]) -> subprocess.CompletedProcess[str]:
@@ -227,35 +266,56 @@ def _fragment_files(site_dir: Path) -> list[Path]:
     return sorted((site_dir / BUNDLE_DIR).rglob("fragment/*.pf_fragment"))
 
 
-def index_words(site_dir: Path) -> tuple[dict[str, int], dict[str, list[str]]]:
+def index_words(site_dir: Path, shards: Iterable[int] | None = None, skip: frozenset[str] = frozenset()
+                ) -> tuple[dict[str, int], dict[str, list[str]], dict[str, Entry]]:
     """The distinct Chinese words of the index, as Pagefind segmented them
     (it marks word boundaries in the stored page text with zero-width
-    spaces), each with the bit mask of the shards holding it, and every value
-    of every filter."""
+    spaces), each with the bit mask of the shards holding it, every value
+    of every filter, and every page's entry. `shards`: those to read
+    (default: all); pages whose id is in `skip` are passed over."""
     bundle = site_dir / BUNDLE_DIR
     words: dict[str, int] = {}
     filters: dict[str, set[str]] = {}
-    n = 0
-    while shard_dir(bundle, n).is_dir() and (shard_dir(bundle, n) / "fragment").is_dir():
+    entries: dict[str, Entry] = {}
+    if shards is None:
+        shards = range(MAX_SHARDS + 1)
+    for n in shards:
+        if not (shard_dir(bundle, n) / "fragment").is_dir():
+            break
         raw: set[str] = set()
         for path in (shard_dir(bundle, n) / "fragment").glob("*.pf_fragment"):
+            if path.stem in skip:
+                continue
             frag = _decode(path)
             raw.update(_HAN_TOKEN.findall(str(frag["content"])))
-            for key, values in dict(frag.get("filters") or {}).items():  # type: ignore[call-overload]
-                filters.setdefault(key, set()).update(values)
+            values = {k: list(v) for k, v in dict(frag.get("filters") or {}).items()}  # type: ignore[call-overload]
+            for key, vs in values.items():
+                filters.setdefault(key, set()).update(vs)
+            entries[str(frag["url"]).lstrip("/")] = Entry(n, path.stem, values)
         for t in raw:  # few distinct tokens: tidy them once
             w = _WORD_EDGE.sub("", t).lower()
             if _HAN.search(w):
                 words[w] = words.get(w, 0) | (1 << n)
-        n += 1
-    return dict(sorted(words.items())), {k: sorted(v) for k, v in sorted(filters.items())}
+    return dict(sorted(words.items())), {k: sorted(v) for k, v in sorted(filters.items())}, entries
 
 
-def write_words(site_dir: Path, shards: int) -> None:
-    words, filters = index_words(site_dir)
+def write_words(site_dir: Path, shards: int) -> dict[str, Entry]:
+    words, filters, entries = index_words(site_dir)
+    write_about(site_dir, shards, words, filters)
+    return entries
+
+
+def write_about(site_dir: Path, shards: int, words: dict[str, int], filters: dict[str, list[str]],
+                hide: Iterable[str] = ()) -> None:
+    """lz-search.json: the shards, the filter values, the index words (with
+    the shards holding each) and the pages search.js must not show (hide:
+    pages of an earlier full index replaced since, see reindex.py)."""
     data: dict[str, object] = {"shards": [f"s{n}/" for n in range(1, shards)], "filters": filters, "words": list(words)}
     if shards > 1:  # which shards hold each word (bit n: shard n), so a query skips the others
         data["masks"] = list(words.values())
+    hidden = sorted(hide)
+    if hidden:
+        data["hide"] = hidden
     (site_dir / BUNDLE_DIR / WORDS_FILE).write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")),
                                                     encoding="utf-8")
 
@@ -270,7 +330,11 @@ def _decode(path: Path) -> dict[str, object]:
 def fragments(site_dir: Path) -> Iterator[dict[str, object]]:
     """Every indexed page as Pagefind stored it (url, content, meta, filters):
     what a reader of the site can retrieve through search."""
+    seen: set[str] = set()
     for path in _fragment_files(site_dir):
+        if path.stem in seen:
+            continue
+        seen.add(path.stem)
         frag = _decode(path)
         # Pagefind marks its word boundaries with zero-width spaces
         frag["content"] = str(frag.get("content", "")).replace("\u200b", "")

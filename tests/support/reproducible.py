@@ -4,23 +4,31 @@ Pagefind 1.5.2 writes its filter indexes from a Rust HashMap whose iteration
 order is randomised per process (upstream issue 638: fragments are stable
 since 1.3, "filter/metadata indexes" still change). So pagefind/filter/*.pf_filter
 (named by their content hash), pagefind/pagefind.<lang>_<hash>.pf_meta (which
-names them) and pagefind-entry.json (which names the meta file) differ between
-two runs on the same input; everything else must be byte-identical. For those
+names them) and pagefind-entry.json (which names the meta file), in the
+bundle's root and in each shard's folder, differ between two runs on the same
+input; everything else must be byte-identical. For those
 files we check they hold the same bytes up to order.
 """
 from __future__ import annotations
 
 import gzip
 import json
+import re
 from collections import Counter
 from pathlib import Path
 
-UNSTABLE_PREFIXES = ("pagefind/filter/", "pagefind/pagefind.")
-UNSTABLE_FILES = {"pagefind/pagefind-entry.json"}
+# in the bundle's root or a shard's folder (pagefind/s<n>/, generator/search.py)
+UNSTABLE = re.compile(r"pagefind/(?:s\d+/)?(?:filter/[^/]+\.pf_filter|pagefind\.[^/]+\.pf_meta|pagefind-entry\.json)")
 
 
 def unstable(rel: str) -> bool:
-    return rel in UNSTABLE_FILES or (rel.startswith(UNSTABLE_PREFIXES) and rel.endswith((".pf_filter", ".pf_meta")))
+    return UNSTABLE.fullmatch(rel) is not None
+
+
+def _folder(rel: str) -> str:
+    """The bundle folder of an unstable file and its kind: pagefind/s1/filter/, pagefind/s1/pagefind. …"""
+    head, _, name = rel.rpartition("/")
+    return head + "/" + ("pagefind." if name.startswith("pagefind.") else "")
 
 
 def _fingerprint(data: bytes, names: list[str]) -> tuple[int, tuple[tuple[int, int], ...]]:
@@ -38,15 +46,18 @@ def compare_trees(a: Path, b: Path) -> list[str]:
     stable_b = {k for k in fb if not unstable(k)}
     out = [f"only in first: {k}" for k in sorted(stable_a - stable_b)] + [f"only in second: {k}" for k in sorted(stable_b - stable_a)]
     out += [f"differs: {k}" for k in sorted(stable_a & stable_b) if fa[k].read_bytes() != fb[k].read_bytes()]
-    na = [Path(k).stem for k in fa if k.startswith("pagefind/filter/")]
-    nb = [Path(k).stem for k in fb if k.startswith("pagefind/filter/")]
-    for group in ("pagefind/filter/", "pagefind/pagefind."):
-        pa = sorted(_fingerprint(fa[k].read_bytes(), na) for k in fa if unstable(k) and k.startswith(group))
-        pb = sorted(_fingerprint(fb[k].read_bytes(), nb) for k in fb if unstable(k) and k.startswith(group))
+    na = [Path(k).stem for k in fa if "/filter/" in k]
+    nb = [Path(k).stem for k in fb if "/filter/" in k]
+    groups = {_folder(k) for k in fa if unstable(k) and not k.endswith(".json")} | \
+             {_folder(k) for k in fb if unstable(k) and not k.endswith(".json")}
+    for group in sorted(groups):
+        pa = sorted(_fingerprint(fa[k].read_bytes(), na) for k in fa if unstable(k) and _folder(k) == group)
+        pb = sorted(_fingerprint(fb[k].read_bytes(), nb) for k in fb if unstable(k) and _folder(k) == group)
         if pa != pb:
             out.append(f"Pagefind {group}* differ in content, not only in order")
-    ea, eb = (json.loads(x[k].read_text()) if k in x else {} for x, k in ((fa, "pagefind/pagefind-entry.json"), (fb, "pagefind/pagefind-entry.json")))
-    for lang in set(ea.get("languages", {})) | set(eb.get("languages", {})):
-        if ea["languages"].get(lang, {}).get("page_count") != eb["languages"].get(lang, {}).get("page_count"):
-            out.append(f"Pagefind page count differs for {lang}")
+    for entry in sorted({k for k in (*fa, *fb) if k.endswith("pagefind-entry.json")}):
+        ea, eb = (json.loads(x[entry].read_text()) if entry in x else {} for x in (fa, fb))
+        for lang in set(ea.get("languages", {})) | set(eb.get("languages", {})):
+            if ea.get("languages", {}).get(lang, {}).get("page_count") != eb.get("languages", {}).get(lang, {}).get("page_count"):
+                out.append(f"Pagefind page count differs for {lang} in {entry}")
     return out

@@ -223,6 +223,10 @@
     return loading.then(function (got) {
       self.about = got.about;
       self.splitter = new Splitter(got.about);
+      /* pages of the kept full index that a later build replaced or removed
+         (generator/reindex.py): the index still answers with them */
+      self.hidden = null;
+      (got.about.hide || []).forEach(function (id) { (self.hidden = self.hidden || Object.create(null))[id] = true; });
       return got.inst;
     });
   };
@@ -317,7 +321,16 @@
      the query as a phrase come first, then (unless the query was quoted)
      pages that only hold its words. */
   SearchPage.prototype.query = function (raw, filters) {
-    var pf = this.pf;
+    var inst = this.pf;
+    var hidden = this.hidden;
+    var pf = {
+      search: function (term, options) {
+        return inst.search(term, options).then(function (res) {
+          if (!res || !hidden) return res;
+          return { results: res.results.filter(function (r) { return !hidden[r.id]; }) };
+        });
+      }
+    };
     var q = prepare(raw);
     var opts = filters ? { filters: filters } : {};
     if (!q && !filters) return Promise.resolve(null);
