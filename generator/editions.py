@@ -154,12 +154,20 @@ def dependency_versions() -> list[str]:
 
 
 def tree_digest(root: Path, known: dict[str, tuple[str, str]] | None = None) -> str:
-    h = hashlib.sha256()
-    for p in sorted(root.rglob("*")):
+    digests = {}
+    for p in root.rglob("*"):
         if p.is_file():
             rel = p.relative_to(root).as_posix()
-            digest = bytes.fromhex(known[rel][0]) if known and rel in known else hashlib.sha256(p.read_bytes()).digest()
-            h.update(rel.encode() + b"\0" + digest)
+            digests[rel] = known[rel][0] if known and rel in known else hashlib.sha256(p.read_bytes()).hexdigest()
+    return listing_digest(digests)
+
+
+def listing_digest(digests: dict[str, str]) -> str:
+    """SHA-256 over each file's path and SHA-256, in the order paths sort as
+    path objects (part by part), as tree_digest has always listed them."""
+    h = hashlib.sha256()
+    for rel in sorted(digests, key=lambda r: r.split("/")):
+        h.update(rel.encode() + b"\0" + bytes.fromhex(digests[rel]))
     return h.hexdigest()
 
 
@@ -441,7 +449,8 @@ def publish(cfg: Config, as_of: dt.date, note: str, progress: Callable[[str], No
             changes = compare(old, result.content.records)
             info = EditionInfo(eid, as_of.isoformat(), note, prev.id if prev else "", summary(changes), to_json(changes))
             timings = {"content": time.perf_counter() - t}
-            progress(f"发布版本 {eid}：{info.summary}")
+            progress(f"发布版本 {eid}：{info.summary}（复制记录 {len(copied.digests)} 个文件，其中 {len(copied.same)} 个与上一版本相同；"
+                     f"用时 {timings['content']:.1f} 秒）")
             ctx = build_site(cfg, as_of, tmp / "site", checked=result, progress=progress,
                              edition=EditionBuild(eid, history + [info], archive.editions_dir), cache=cache / "edition")
             hook("build")
@@ -464,7 +473,7 @@ def publish(cfg: Config, as_of: dt.date, note: str, progress: Callable[[str], No
                 "Bag-Group-Identifier": BAG_GROUP,
                 "Generator-Version": f"lianzheng-site {__version__} (Python {sys.version.split()[0]})",
                 "Dependency": dependency_versions(),
-                "Content-Digest": "sha256:" + tree_digest(tmp / "content", copied.digests),
+                "Content-Digest": "sha256:" + listing_digest({rel: d[0] for rel, d in copied.digests.items()}),  # = tree_digest(tmp / "content")
                 "Content-Git-Commit": git_commit(cfg.content_dir) or "（内容目录不在 git 中）",
                 "Supersedes": prev.id if prev else "（首个版本）",
                 "Edition-Note": note,
@@ -638,6 +647,26 @@ def hash_files(paths: list[str], processes: int = HASH_PROCESSES) -> list[list[s
         return [d for part in pool.map(_hash_files, chunks) for d in part]
 
 
+def _payload(data: Path, bag_dir: Path) -> list[tuple[str, os.stat_result]]:
+    """The files under data/ in bagit's order (bagit._walk: os.walk with each
+    folder's files, then its sub-folders, sorted by name), as paths relative
+    to bag_dir with their stat: one scandir per folder instead of a path
+    object, relpath and stat per file (a tenth of the time for 100,000 files)."""
+    out: list[tuple[str, os.stat_result]] = []
+    cut = len(str(bag_dir)) + 1
+
+    def walk(top: str) -> None:
+        with os.scandir(top) as it:
+            items = list(it)
+        for e in sorted((e for e in items if not e.is_dir()), key=lambda e: e.name):
+            out.append((e.path[cut:].replace(os.sep, "/"), e.stat()))
+        for e in sorted((e for e in items if e.is_dir() and not e.is_symlink()), key=lambda e: e.name):
+            walk(e.path)
+
+    walk(str(data))
+    return out
+
+
 def make_bag(bag_dir: Path, bag_info: dict[str, Any], store: HashStore, known: dict[str, tuple[str, str]] | None = None,
              processes: int = HASH_PROCESSES) -> int:
     """bagit.make_bag(bag_dir, bag_info, checksums=ALGORITHMS), the same bag
@@ -654,8 +683,9 @@ def make_bag(bag_dir: Path, bag_info: dict[str, Any], store: HashStore, known: d
             os.rename(bag_dir / name, holder / name)
     os.rename(holder, data)
     os.chmod(data, os.stat(bag_dir).st_mode)
-    entries = [os.path.relpath(p, bag_dir).replace(os.sep, "/") for p in bagit._walk(str(data))]
-    stats = [os.stat(bag_dir / rel) for rel in entries]
+    payload = _payload(data, bag_dir)
+    entries = [rel for rel, _ in payload]
+    stats = [st for _, st in payload]
     digests: list[list[str] | None] = []
     for rel, st in zip(entries, stats):
         got = known.get(rel) if known else None
@@ -665,10 +695,10 @@ def make_bag(bag_dir: Path, bag_info: dict[str, Any], store: HashStore, known: d
         digests[i] = d
     for st, d in zip(stats, digests):
         store.put(st, d)  # type: ignore[arg-type]
+    names = [bagit._encode_filename(bagit._decode_filename(rel)) for rel in entries]
     for n, alg in enumerate(ALGORITHMS):
         with bagit.open_text_file(str(bag_dir / f"manifest-{alg}.txt"), "w", encoding="utf-8") as manifest:
-            for rel, d in zip(entries, digests):
-                manifest.write("%s  %s\n" % (d[n], bagit._encode_filename(bagit._decode_filename(rel))))  # type: ignore[index]
+            manifest.write("".join(f"{d[n]}  {name}\n" for name, d in zip(names, digests)))  # type: ignore[index]
     with bagit.open_text_file(str(bag_dir / "bagit.txt"), "w") as f:
         f.write("BagIt-Version: 0.97\nTag-File-Character-Encoding: UTF-8\n")
     info = dict(bag_info)
