@@ -42,10 +42,11 @@ from .changes import RecordChange, compare, from_json, summary, to_json
 from .check import CheckResult, run_check
 from .config import Config
 from .fields import strip_private
-from .load import content_files, load_content
+from .load import content_entries, content_files, load_content
 from .problems import Problems, UserError
 from .publicity import CONFIRMED
 from .records import Record
+from .workdir import same_bytes
 
 ALGORITHMS = ("sha256", "sm3")
 # bagit only looks for manifests of hashlib's guaranteed algorithms; SM3 (the
@@ -226,37 +227,55 @@ def copy_content(cfg: Config, records: list[Record], dest: Path, restricted: boo
     # Exactly the files the check read: not the _drafts, ~$ lock files and
     # dot files it skips (their private values would go unstripped), never a
     # linked folder (whose target may lie outside the content folder).
-    private = {} if restricted else {rec.path: rec for rec in records
-                                     if not rec.rtype.markdown and strip_private(rec.rtype.shape, rec.data) != rec.data}
+    private = {} if restricted else {rec.path: rec for rec in records if not rec.rtype.markdown and _may_hold_private(rec.rtype.shape)
+                                     and strip_private(rec.rtype.shape, rec.data) != rec.data}
     keys = private_keys()
     out = ContentCopy(0, set(), {})
     dest.mkdir(parents=True, exist_ok=True)
-    made: set[Path] = {dest}
-    linking = previous is not None
-    for rel in content_files(src):
-        source = src / rel
-        if source.is_dir():
+    # plain strings and os calls: 45,000 files, and pathlib costs more than the copying
+    src_s, dest_s, prev_s = os.fspath(src), os.fspath(dest), os.fspath(previous) if previous is not None else None
+    made = {dest_s}
+    for rel, is_link in content_entries(src):
+        source = os.path.join(src_s, rel)
+        if is_link and os.path.isdir(source):
             continue
-        data = source.read_bytes()
+        with open(source, "rb") as f:
+            data = f.read()
         if rel in private:
             data = _stripped(private[rel], data, keys, cache, yaml)
             out.stripped += 1
-        target = dest / rel
-        if target.parent not in made:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            made.add(target.parent)
+        target = os.path.join(dest_s, rel)
+        parent = os.path.dirname(target)
+        if parent not in made:
+            os.makedirs(parent, exist_ok=True)
+            made.add(parent)
         out.digests[rel] = (hashlib.sha256(data).hexdigest(), hashlib.new("sm3", data).hexdigest())
-        if linking and previous is not None and same_bytes(previous / rel, data):
+        if prev_s is not None and same_bytes(os.path.join(prev_s, rel), data):
             try:
-                os.link(previous / rel, target)
+                os.link(os.path.join(prev_s, rel), target)
                 out.same.add(rel)
                 continue
             except OSError:
-                linking = False
-        target.write_bytes(data)
+                prev_s = None
+        with open(target, "wb") as f:
+            f.write(data)
         if rel not in private:
             shutil.copystat(source, target)  # as a plain copy: the clerk's modification time
     return out
+
+
+_PRIVATE_SHAPES: dict[int, bool] = {}  # id of a record type's shape (declared once, kept) → _may_hold_private
+
+
+def _may_hold_private(shape: Any) -> bool:
+    """Whether a record of this shape can hold a private field at all."""
+    got = _PRIVATE_SHAPES.get(id(shape))
+    if got is None:
+        got = _PRIVATE_SHAPES[id(shape)] = any(
+            f.private or (f.kind == "shape" and f.shape is not None and _may_hold_private(f.shape)) or
+            (f.kind == "list" and f.item is not None and f.item.kind == "shape" and f.item.shape is not None
+             and _may_hold_private(f.item.shape)) for f in shape.fields)
+    return got
 
 
 def _stripped(rec: Record, data: bytes, keys: frozenset[str], cache: Path | None, yaml: Any) -> bytes:
@@ -344,15 +363,6 @@ def _without_comments(node: Any) -> Any:
     if isinstance(node, list):
         return [_without_comments(v) for v in node]
     return node
-
-
-def same_bytes(path: Path, data: bytes) -> bool:
-    try:
-        if path.stat().st_size != len(data):
-            return False
-        return path.read_bytes() == data
-    except OSError:
-        return False
 
 
 def previous_records(previous: Path, copied: ContentCopy, current: list[Record]) -> list[Record]:
