@@ -156,17 +156,32 @@ REINDEX = ("import json, sys\nfrom pathlib import Path\nfrom generator.search im
            "Path(sys.argv[2]).write_text(json.dumps({k: getattr(stats, k) for k in keep}))")
 
 
+def code_digest() -> str:
+    """Of everything besides the content that shapes a built site: the
+    generator, the theme and the pinned dependencies."""
+    import hashlib
+
+    h = hashlib.sha256()
+    files = [*(REPO / "generator").rglob("*.py"), *(REPO / "theme").rglob("*"), REPO / "requirements.txt"]
+    for f in sorted(p for p in files if p.is_file()):
+        h.update(f.relative_to(REPO).as_posix().encode() + b"\0" + f.read_bytes())
+    return h.hexdigest()
+
+
 def built_site(config: Path, out: Path) -> float | None:
-    """Build the site of `config` into `out` once (kept for later runs); the
-    build's wall time when it was built now."""
+    """Build the site of `config` into `out` once per version of the code
+    (kept for later runs); the build's wall time when it was built now."""
     import subprocess
     import time
 
-    if (out / "search.html").is_file():
+    stamp = out.with_name(out.name + ".code")
+    code = code_digest()
+    if (out / "search.html").is_file() and stamp.is_file() and stamp.read_text() == code:
         return None
     t0 = time.perf_counter()
     subprocess.run([sys.executable, "-m", "generator", "build", "--config", str(config), "--out", str(out)],
                    cwd=REPO, check=True, capture_output=True)
+    stamp.write_text(code)
     return round(time.perf_counter() - t0, 2)
 
 
