@@ -129,7 +129,8 @@ def build_site(cfg: Config, as_of: dt.date, out: Path, drafts: bool = False, che
     problem = output_problem(cfg, out)
     if problem:
         raise BuildFailed(Problems([problem]))
-    result = checked or run_check(cfg)
+    parsed = out.parent / ".cache" if cache == AUTO else (Path(cache).parent if cache else None)  # loadcache.py
+    result = checked or run_check(cfg, cache=parsed)
     if result.problems.errors:
         raise BuildFailed(result.problems, result.files)
     if result.problems:

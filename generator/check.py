@@ -27,9 +27,11 @@ class CheckResult:
     content: Content
     problems: Problems
     files: int
+    cached: int = 0  # files whose parse came from the cache (loadcache.py)
 
 
-def run_check(cfg: Config, workers: int | None = None) -> CheckResult:
+def run_check(cfg: Config, workers: int | None = None, cache: Path | None = None) -> CheckResult:
+    """Load and check every record; `cache`: a folder keeping parsed records between runs (loadcache.py)."""
     root = cfg.content_dir
     prefix = cfg.display(root) + "/"
     # The records make no reference cycles; with millions of them alive the
@@ -40,7 +42,7 @@ def run_check(cfg: Config, workers: int | None = None) -> CheckResult:
     gc_was_enabled = gc.isenabled()
     gc.disable()
     try:
-        loaded: Loaded = load_content(root, prefix, workers)
+        loaded: Loaded = load_content(root, prefix, workers, cache)
         content = Content(loaded.records)
         problems = Problems()
         problems.extend(loaded.problems)
@@ -48,7 +50,7 @@ def run_check(cfg: Config, workers: int | None = None) -> CheckResult:
     finally:
         if gc_was_enabled:
             resume_gc()
-    return CheckResult(content, problems, loaded.files)
+    return CheckResult(content, problems, loaded.files, loaded.cached)
 
 
 class Checker:

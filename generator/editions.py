@@ -437,7 +437,7 @@ def publish(cfg: Config, as_of: dt.date, note: str, progress: Callable[[str], No
             shutil.rmtree(stale, ignore_errors=True)  # left by a run that was killed
         for stale in archive.public.glob(".*.tmp-*"):
             stale.unlink(missing_ok=True)  # a link or versions.json being replaced when it was killed
-        result = run_check(cfg)
+        result = run_check(cfg, cache=cfg.output_dir.parent / ".cache")
         if result.problems.fails(strict=True):
             raise BuildFailed(result.problems, result.files)
         hook("check")

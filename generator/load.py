@@ -23,6 +23,7 @@ from typing import Any, Iterator
 import yaml
 
 from .fields import ID_PATTERN, Field, Shape
+from .loadcache import LoadCache, digest, file_digest
 from .problems import ERROR, WARNING, Problem
 from .records import BY_NAME, Record, RecordType
 
@@ -80,6 +81,7 @@ class Loaded:
     problems: list[Problem]
     files: int
     broken: dict[str, str]  # id -> type of files that failed alone: no cascading reference errors
+    cached: int = 0  # files whose record came from the cache (loadcache.py)
 
 
 def record_type_for(rel: str) -> RecordType | None:
@@ -146,25 +148,53 @@ def content_entries(root: Path) -> list[tuple[str, bool]]:
     return out
 
 
-def load_content(root: Path, display_prefix: str = "", workers: int | None = None) -> Loaded:
+def load_content(root: Path, display_prefix: str = "", workers: int | None = None, cache: Path | None = None) -> Loaded:
+    """Every record file below root, loaded (in parallel when there are many).
+    `cache`: a folder for parsed records kept between runs (loadcache.py)."""
     files = content_entries(root)
     n = workers if workers is not None else (os.cpu_count() or 1)
+    store = LoadCache(cache, root, display_prefix) if cache is not None else None
     # Node trees and records hold no reference cycles: reference counting frees
     # them, and the cyclic collector would only rescan millions of live objects.
     gc_was_enabled = gc.isenabled()
     gc.disable()
     try:
-        if n > 1 and len(files) >= PARALLEL_MIN_FILES:
-            results = _load_parallel(str(root), files, display_prefix, n)
+        results: list[_Result | None] = [None] * len(files)
+        digests: list[bytes | None] = [None] * len(files)
+        todo = list(range(len(files)))
+        known = store.read() if store is not None else {}
+        if known:
+            todo = []
+            sroot = os.fspath(root)
+            for i, (rel, link) in enumerate(files):
+                hit = None if link else known.get(rel)
+                d = file_digest(os.path.join(sroot, rel)) if hit is not None else None
+                if hit is not None and d == hit[0]:
+                    results[i] = (Record(*hit[1]) if hit[1] else None, hit[2])
+                    digests[i] = d
+                else:
+                    todo.append(i)
+        some = [files[i] for i in todo]
+        want = store is not None
+        if n > 1 and len(some) >= PARALLEL_MIN_FILES:
+            got = _load_parallel(str(root), some, display_prefix, n, want)
         else:
-            results = _load_chunk(str(root), files, display_prefix)
+            got = _load_chunk(str(root), some, display_prefix, want)
+        for i, (rec, probs, d) in zip(todo, got):
+            results[i] = (rec, probs)
+            digests[i] = d
+        # written when a file was parsed now, or one in the cache is gone
+        if store is not None and (any(digests[i] is not None for i in todo) or len(known) != len(files) - digests.count(None)):
+            names = [f.name for f in dataclasses.fields(Record)]
+            store.write({rel: (d, tuple(getattr(r[0], k) for k in names) if r[0] else None, r[1])
+                         for (rel, _), r, d in zip(files, results, digests) if d is not None and r is not None})
     finally:
         if gc_was_enabled:
             resume_gc()
     records: list[Record] = []
     problems: list[Problem] = []
     broken: dict[str, str] = {}
-    for rec, probs in results:
+    for rec, probs in results:  # type: ignore[misc]
         problems.extend(probs)
         if rec is None:
             continue
@@ -172,14 +202,15 @@ def load_content(root: Path, display_prefix: str = "", workers: int | None = Non
             broken[rec.id] = rec.type
         else:
             records.append(rec)
-    return Loaded(records, problems, len(files), broken)
+    return Loaded(records, problems, len(files), broken, cached=len(files) - len(todo))
 
 
 _Result = tuple[Record | None, list[Problem]]
+_Loaded = tuple[Record | None, list[Problem], bytes | None]  # with the digest of the bytes parsed, when asked
 CHUNKS_PER_PROCESS = 48  # small enough that the processes finish together, large enough that messaging stays cheap
 
 
-def _load_parallel(root: str, files: list[tuple[str, bool]], prefix: str, n: int) -> list[_Result]:
+def _load_parallel(root: str, files: list[tuple[str, bool]], prefix: str, n: int, want: bool) -> list[_Loaded]:
     """Load files in n-1 forked workers and this process; results in file order.
 
     Files are dealt out interleaved, so every chunk has the same mix of
@@ -190,20 +221,20 @@ def _load_parallel(root: str, files: list[tuple[str, bool]], prefix: str, n: int
     work happens to be, whatever else runs on the machine."""
     k = max(n, CHUNKS_PER_PROCESS * n)
     chunks = [list(range(j, len(files), k)) for j in range(k)]
-    out: list[_Result | None] = [None] * len(files)
+    out: list[_Loaded | None] = [None] * len(files)
     with ProcessPoolExecutor(max_workers=n - 1) as pool:
         _widen_result_pipe(pool)
-        queued = [(idx, pool.submit(_load_packed, root, [files[i] for i in idx], prefix)) for idx in chunks]
+        queued = [(idx, pool.submit(_load_packed, root, [files[i] for i in idx], prefix, want)) for idx in chunks]
         for idx, fut in reversed(queued):
             if not fut.cancel():  # a worker has it already: so it has every earlier chunk too
                 break
-            for i, r in zip(idx, _load_chunk(root, [files[i] for i in idx], prefix)):
+            for i, r in zip(idx, _load_chunk(root, [files[i] for i in idx], prefix, want)):
                 out[i] = r
         for idx, fut in queued:
             if fut.cancelled():
                 continue
-            for i, (packed, probs) in zip(idx, fut.result()):
-                out[i] = (Record(*packed) if packed else None, probs)
+            for i, (packed, probs, d) in zip(idx, fut.result()):
+                out[i] = (Record(*packed) if packed else None, probs, d)
     return out  # type: ignore[return-value]
 
 
@@ -219,19 +250,30 @@ def _widen_result_pipe(pool: ProcessPoolExecutor) -> None:
         pass  # another platform or a lower limit (/proc/sys/fs/pipe-max-size): only slower
 
 
-def _load_packed(root: str, rels: list[tuple[str, bool]], prefix: str) -> list[tuple[tuple[Any, ...] | None, list[Problem]]]:
+def _load_packed(root: str, rels: list[tuple[str, bool]], prefix: str, want: bool
+                 ) -> list[tuple[tuple[Any, ...] | None, list[Problem], bytes | None]]:
     """A worker's chunk, records as plain tuples: they pickle in half the time of dataclasses."""
     names = [f.name for f in dataclasses.fields(Record)]
-    return [(tuple(getattr(r, n) for n in names) if r else None, probs) for r, probs in _load_chunk(root, rels, prefix)]
+    return [(tuple(getattr(r, n) for n in names) if r else None, probs, d) for r, probs, d in _load_chunk(root, rels, prefix, want)]
 
 
-def _load_chunk(root: str, rels: list[tuple[str, bool]], prefix: str) -> list[_Result]:
+def _load_chunk(root: str, rels: list[tuple[str, bool]], prefix: str, want: bool = False) -> list[_Loaded]:
+    """Load files; with `want`, each with the digest of the bytes parsed (links: none, never cached)."""
     gc.disable()  # a worker: see load_content
-    return [load_file(os.path.join(root, rel), rel, prefix + rel, is_link=link) for rel, link in rels]
+    if not want:
+        return [(*load_file(os.path.join(root, rel), rel, prefix + rel, is_link=link), None) for rel, link in rels]
+    out: list[_Loaded] = []
+    for rel, link in rels:
+        raw: list[bytes] = []
+        rec, probs = load_file(os.path.join(root, rel), rel, prefix + rel, is_link=link, raw_out=raw)
+        out.append((rec, probs, digest(raw[0]) if raw and not link else None))
+    return out
 
 
-def load_file(path: Path | str, rel: str, shown: str, *, is_link: bool | None = None) -> tuple[Record | None, list[Problem]]:
-    """One record file; is_link: whether path is a symbolic link, when the caller knows already."""
+def load_file(path: Path | str, rel: str, shown: str, *, is_link: bool | None = None,
+              raw_out: list[bytes] | None = None) -> tuple[Record | None, list[Problem]]:
+    """One record file; is_link: whether path is a symbolic link, when the
+    caller knows already; raw_out: gets the bytes read, if the file was read."""
     if os.path.islink(path) if is_link is None else is_link:  # any file, records and documents alike
         problem = _link_problem(Path(path), rel, shown)
         if problem:
@@ -255,7 +297,7 @@ def load_file(path: Path | str, rel: str, shown: str, *, is_link: bool | None = 
         return None, [Problem(shown, 1, 1, ERROR, "", "记录编号", f"文件名“{stem}”不能作为记录编号",
                               "小写字母、数字和连字符组成，以字母或数字开头，不超过 64 个字符",
                               "请重命名文件，如 zhang-san-2009.yml")]
-    text, problem = read_text(path, shown)
+    text, problem = read_text(path, shown, raw_out)
     if problem:
         return None, [problem]
     body = ""
@@ -295,7 +337,7 @@ def _link_problem(path: Path, rel: str, shown: str) -> Problem | None:
     return None
 
 
-def read_text(path: Path | str, shown: str) -> tuple[str, Problem | None]:
+def read_text(path: Path | str, shown: str, raw_out: list[bytes] | None = None) -> tuple[str, Problem | None]:
     try:
         # one open, fstat and read: this runs once per record file; O_NONBLOCK:
         # opening a named pipe must not wait for a writer (it is refused below)
@@ -315,6 +357,8 @@ def read_text(path: Path | str, shown: str) -> tuple[str, Problem | None]:
             raw = b"".join(chunks)
         finally:
             os.close(fd)
+        if raw_out is not None:
+            raw_out.append(raw)
     except OSError as e:
         return "", Problem(shown, 0, 0, ERROR, "", "", f"无法读取文件：{e.strerror}")
     if raw.startswith(b"\xef\xbb\xbf"):

@@ -13,12 +13,15 @@ def register(sub: argparse._SubParsersAction, parent: argparse.ArgumentParser) -
                        description="检查 content/ 中的全部记录：字段、类型、引用、日期，以及实施方案的各项要求。"
                                    "问题按“文件:行:列: 错误|警告 [字段 标签] 说明”输出到标准错误。")
     p.add_argument("--strict", action="store_true", help="警告也视为失败（发布时使用）")
+    p.add_argument("--no-cache", action="store_true",
+                   help="不使用解析缓存：每个文件都重新解析（缓存在输出目录旁的 .cache 中，按文件内容识别，内容变了即重新解析）")
     p.set_defaults(run=run)
 
 
 def run(ctx) -> int:  # type: ignore[no-untyped-def]
     t0 = time.perf_counter()
-    result = run_check(ctx.cfg)
+    result = run_check(ctx.cfg, cache=None if ctx.args.no_cache else ctx.cfg.output_dir.parent / ".cache")
     result.problems.report(sys.stderr, files=result.files)
-    print(f"用时 {time.perf_counter() - t0:.2f} 秒", file=sys.stderr)
+    reused = f"（{result.cached} 个文件未变，沿用上次的解析结果）" if result.cached else ""
+    print(f"用时 {time.perf_counter() - t0:.2f} 秒{reused}", file=sys.stderr)
     return 1 if result.problems.fails(ctx.args.strict) else 0
