@@ -171,12 +171,7 @@ def overlay(site_dir: Path, base: Base, changed: list[str], replaced: set[str]) 
             filters.setdefault(k, set()).update(vs)
     shards = n + 1 if changed else n
     search.write_about(site_dir, shards, dict(sorted(words.items())), {k: sorted(v) for k, v in sorted(filters.items())}, hidden)
-    files = [p for p in bundle.rglob("*") if p.is_file()]
-    stats = IndexStats(pages=search._count(out, "pages"), words=search._count(out, "words"),
-                       filters=search._count(out, "filters"), seconds=time.perf_counter() - t,
-                       bytes=sum(p.stat().st_size for p in files), files=len(files), digests=digests, entries=entries,
-                       shards=shards)
-    return stats, hidden
+    return search.index_stats(bundle, out, time.perf_counter() - t, digests, entries, shards), hidden
 
 
 def _published(edition: Any, base_edition: str | None) -> bool:

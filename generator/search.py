@@ -16,6 +16,9 @@ merged again in the browser (Pagefind's mergeIndex): the same search then
 takes about a tenth. A shard that lacks a query word would answer with its
 nearest word instead (Pagefind's fallback), so lz-search.json says which
 shards hold each word and search.js asks only those.
+
+A later build of the same work folder indexes only the pages that changed,
+into one more shard, on top of the last full index (reindex.py).
 """
 from __future__ import annotations
 
@@ -180,10 +183,10 @@ def run_pagefind(site_dir: Path, paths: Iterable[str] | None = None) -> IndexSta
     shards = shards_of(marked_pages(site_dir) if paths is None else paths)
     digests, out = index_into(site_dir, [(shard_dir(bundle, n), pages) for n, pages in enumerate(shards)])
     entries = write_words(site_dir, len(shards))
-    return _stats(bundle, out, time.perf_counter() - t, digests, entries, len(shards))
+    return index_stats(bundle, out, time.perf_counter() - t, digests, entries, len(shards))
 
 
-def _stats(bundle: Path, out: str, seconds: float, digests: dict[str, str], entries: dict[str, Entry], shards: int) -> IndexStats:
+def index_stats(bundle: Path, out: str, seconds: float, digests: dict[str, str], entries: dict[str, Entry], shards: int) -> IndexStats:
     files = [p for p in bundle.rglob("*") if p.is_file()]
     return IndexStats(pages=_count(out, "pages"), words=_count(out, "words"), filters=_count(out, "filters"),
                       seconds=seconds, bytes=sum(p.stat().st_size for p in files), files=len(files),
@@ -193,7 +196,8 @@ def _stats(bundle: Path, out: str, seconds: float, digests: dict[str, str], entr
 def index_into(site_dir: Path, jobs: list[tuple[Path, list[str]]]) -> tuple[dict[str, str], str]:
     """Run Pagefind on the pages of each job (output folder, pages), one
     process per core at a time; returns the digest of each page's record
-    content and Pagefind's output. The first job's folder keeps Pagefind's code."""
+    content and Pagefind's output. Only the bundle's root folder keeps
+    Pagefind's code: a shard's folder serves its index files."""
     try:
         exe = binary()
     except (ImportError, FileNotFoundError) as e:
@@ -216,8 +220,8 @@ def index_into(site_dir: Path, jobs: list[tuple[Path, list[str]]]) -> tuple[dict
         if proc.returncode != 0:
             tail = "\n".join((proc.stderr or proc.stdout).strip().splitlines()[-5:])
             raise IndexFailed(f"Pagefind 建立检索索引失败（退出码 {proc.returncode}）：{tail}", "生成器内部错误，请报告")
-    for n, (output, _) in enumerate(jobs):
-        for name in UNUSED_UI + (SHARD_UNUSED if n or output.name != BUNDLE_DIR else ()):
+    for output, _ in jobs:
+        for name in UNUSED_UI + (() if output.name == BUNDLE_DIR else SHARD_UNUSED):
             (output / name).unlink(missing_ok=True)
     return digests, "\n".join(proc.stdout for proc in procs)
 
