@@ -21,7 +21,7 @@ from typing import Any, Callable
 from .check import CheckResult, run_check
 from .config import Config
 from .derive import Site, derive
-from .engine import THEME, build_html, config_text, fingerprint, mkdocs_config, page_source
+from .engine import THEME, config_text, fingerprint, mkdocs_config, page_source, run_engine
 from .problems import ERROR, Problem, Problems
 from . import render
 from .render import Page, render_pages
@@ -187,7 +187,7 @@ def _build_staged(cfg: Config, as_of: dt.date, out: Path, drafts: bool, result: 
         if problems:
             raise BuildFailed(Problems(problems))
         timings["render"] = time.perf_counter() - t
-        reused = f"；{render.LAST_REUSED} 份承诺表未变，沿用上次的结果" if render.LAST_REUSED else ""
+        reused = f"；{render.LAST_REUSED} 个页面或承诺表未变，沿用上次的结果" if render.LAST_REUSED else ""
         progress(f"已生成 {len(pages)} 个页面（状态截至 {as_of.isoformat()}{'，含草稿预览' if drafts else ''}{reused}）")
 
         t = time.perf_counter()
@@ -208,7 +208,7 @@ def _build_staged(cfg: Config, as_of: dt.date, out: Path, drafts: bool, result: 
         progress("MkDocs 正在生成 HTML …" if only is None else f"MkDocs 正在更新 HTML（{len(only)} 个页面有变化）…")
         os.environ["SOURCE_DATE_EPOCH"] = source_epoch(as_of)
         work.invalidate()  # from here until commit() the folder is not trusted
-        ctx.engine = build_html(work.config_file, only)
+        ctx.engine = run_engine(work.config_file, only, len(pages))
         outputs = scan(work.site)
         work.commit(fp, digests, outputs)
         timings["mkdocs"] = time.perf_counter() - t

@@ -490,9 +490,11 @@ def publish(cfg: Config, as_of: dt.date, note: str, progress: Callable[[str], No
                 "Confirmations": f"{len(confirmed)} 份已确认，其中本版新增 {len(new_conf)} 份（明细见 data/report/status.json）",
                 "Changes": info.summary,
             }
-            store = HashStore(cache / "edition-hashes.json")
             known = {f"data/content/{rel}": d for rel, d in copied.digests.items()}
-            hashed = make_bag(tmp, bag_info, store, known)
+            if len(result.content.records) < BAG_APART_RECORDS:
+                hashed = make_bag(tmp, bag_info, HashStore(cache / "edition-hashes.json"), known)
+            else:  # see bag_apart
+                hashed = bag_apart(tmp, bag_info, cache / "edition-hashes.json", known)
             timings["bag"] = time.perf_counter() - t
             progress(f"校验值：{hashed} 个文件新计算，其余沿用（文件未变）；用时 {timings['bag']:.1f} 秒")
             hook("bag")
@@ -655,6 +657,26 @@ def hash_files(paths: list[str], processes: int = HASH_PROCESSES) -> list[list[s
 
     with ProcessPoolExecutor(max_workers=processes, mp_context=multiprocessing.get_context("fork")) as pool:
         return [d for part in pool.map(_hash_files, chunks) for d in part]
+
+
+BAG_APART_RECORDS = 100_000  # records from which a publish bags in a process of its own
+
+
+def _bag(bag_dir: Path, bag_info: dict[str, Any], store_file: Path, known: dict[str, tuple[str, str]]) -> int:
+    return make_bag(bag_dir, bag_info, HashStore(store_file), known)
+
+
+def bag_apart(bag_dir: Path, bag_info: dict[str, Any], store_file: Path, known: dict[str, tuple[str, str]]) -> int:
+    """make_bag() in a fresh process, for a big edition: this one holds every
+    record of the site (50,000 people: 1.4 GB), the listing and digests of
+    half a million files would come on top, and the hashing processes forked
+    from here would each count all of it again."""
+    import multiprocessing
+
+    sys.stdout.flush()
+    sys.stderr.flush()
+    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        return pool.submit(_bag, bag_dir, bag_info, store_file, known).result()
 
 
 def _payload(data: Path, bag_dir: Path) -> list[tuple[str, os.stat_result]]:

@@ -455,6 +455,22 @@ def _theme_template(name: str, job: _Job) -> list[str]:
     return written
 
 
+APART_PAGES = 100_000  # pages from which run_engine() runs the engine in a process of its own
+
+
+def run_engine(config_file: Path, only: Collection[str] | None, pages: int) -> EngineStats:
+    """build_html(), for a big site in a fresh process: the engine's workers
+    are forked from the process that runs it, and this one holds every
+    record and page of the site (50,000 people: 1.7 GB), which each worker
+    would count again; a fresh process holds MkDocs' own structures only."""
+    if pages < APART_PAGES:
+        return build_html(config_file, only)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        return pool.submit(build_html, config_file, None if only is None else sorted(only)).result()
+
+
 def build_html(config_file: Path, only: Collection[str] | None = None, processes: int = PROCESSES) -> EngineStats:
     """Build the site described by `config_file`. With `only` (source paths
     under docs_dir), an earlier complete build is in site_dir: only those

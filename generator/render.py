@@ -88,17 +88,36 @@ class Renderer:
         self.links: list[tuple[str, str, str]] = []  # (from page, to page or file, source file)
         self._source = ""
 
-    def render(self, page_path: str, template: str, source: str = "", **ctx: Any) -> str:
+    def render(self, page_path: str, template: str, source: str = "", keep: bool = False, **ctx: Any) -> str:
+        """A page's body from its template. `keep`: the page shows only its
+        context and the records it names by id (memo.py), so its HTML may be
+        kept for later builds and taken from earlier ones."""
         self.current = page_path
         self._source = source
         if not self.owns(page_path):
             self.skipped.add(page_path)
             return ""
+        key = self.memo.key((page_path, template), ctx) if keep and self.memo is not None else None
+        if key:
+            assert self.memo is not None
+            kept = self.memo.get(key)
+            if kept is not None:  # as rendering it would have: its links checked, its files shipped
+                _, html, links, files = kept
+                self.links.extend((page_path, target, source) for target, _, _ in links)
+                self.files.update(files)
+                self._page_files.update(files)
+                return html
+            first_link, had = len(self.links), set(self._page_files)
         self.env.globals["link"] = self.link
         self.env.globals["asset"] = self.asset
         html = self.env.get_template(template).render(page_path=page_path, **ctx)
         # Python-Markdown ends a raw HTML block at a blank line: keep none.
-        return re.sub(r"\n\s*\n", "\n", html).strip()
+        html = re.sub(r"\n\s*\n", "\n", html).strip()
+        if key:
+            assert self.memo is not None
+            self.memo.put(key, ("", html, [(t, "", False) for _, t, _ in self.links[first_link:]],
+                                {f: self.files[f] for f in self._page_files - had}))
+        return html
 
     def owns(self, page_path: str) -> bool:
         """Whether this process renders the page (always, outside render_pages' workers)."""
@@ -263,7 +282,7 @@ def owner(path: str, n: int) -> int:
     return zlib.crc32(path.encode("utf-8")) % n
 
 
-LAST_REUSED = 0  # forms the last render_pages took from the memo (for the build's progress line)
+LAST_REUSED = 0  # pages and forms the last render_pages took from the memo (for the build's progress line)
 
 # What the forked workers of render_pages inherit: (site, sink, n, cache_dir, memo).
 _WORK: tuple[Site, Callable[[Page], Any], int, Path | None, FragmentMemo | None] | None = None
@@ -315,7 +334,7 @@ def render_pages(site: Site, sink: Callable[[Page], Any], processes: int = PROCE
         by_id: dict[str, list[Any]] = {}
         for rec in site.content.records:
             by_id.setdefault(rec.id, []).append(rec)
-        memo = FragmentMemo(memo_dir, base_key(site.cfg.data, site.as_of, site.drafts), by_id)
+        memo = FragmentMemo(memo_dir, base_key(THEME / "templates", site.cfg.data, site.as_of, site.drafts), by_id)
     _WORK = (site, sink, max(1, n), cache_dir, memo)
     try:
         if n <= 1:

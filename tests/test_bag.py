@@ -3,12 +3,15 @@ new), and an edition's Content-Digest is the digest of its data/content."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 import shutil
 from pathlib import Path
 
 import bagit
+import pytest
 
-from generator.editions import ALGORITHMS, Archive, HashStore, make_bag, publish, tree_digest
+from generator import editions
+from generator.editions import ALGORITHMS, Archive, HashStore, make_bag, publish, tree_digest, verify
 from support.sites import config, copy_tree
 
 MINI = Path(__file__).parent / "fixtures" / "mini" / "site_config.yml"
@@ -39,3 +42,18 @@ def test_content_digest_is_the_digest_of_the_edition_content(tmp_path: Path) -> 
     bag = Archive(cfg.archive_dir).path(eid)
     info = (bag / "bag-info.txt").read_text(encoding="utf-8")
     assert f"Content-Digest: sha256:{tree_digest(bag / 'data' / 'content')}\n" in info
+
+
+def test_big_edition_bags_in_a_process_of_its_own(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(editions, "BAG_APART_RECORDS", 0)
+    cfg = config(copy_tree(MINI, tmp_path / "proj"))
+    said: list[str] = []
+    first = publish(cfg, dt.date(2009, 7, 1), "首次发布", said.append).id
+    second = publish(cfg, dt.date(2009, 7, 1), "再次发布", said.append).id
+    archive = Archive(cfg.archive_dir)
+    for eid in (first, second):
+        assert verify(archive, eid) == []
+        assert bagit.Bag(str(archive.path(eid))).is_valid()
+    # the digests of files shared with the first edition came back from the fresh process's store
+    hashed = [int(m.group(1)) for m in (re.match(r"校验值：(\d+) 个文件新计算", s) for s in said) if m]
+    assert len(hashed) == 2 and 0 < hashed[1] < hashed[0] / 2, hashed

@@ -261,3 +261,17 @@ def test_default_work_folder_is_beside_the_output(proj: Path, tmp_path: Path) ->
     assert ctx.work == tmp_path / ".cache" / "site"
     drafts = build_site(config(proj), AS_OF, tmp_path / "site", drafts=True, progress=quiet)
     assert drafts.work == tmp_path / ".cache" / "site-drafts"
+
+
+def test_engine_in_a_process_of_its_own_gives_the_same_site(proj: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Big sites run the engine in a fresh process (engine.run_engine): the
+    same pages, clean and incremental."""
+    monkeypatch.setattr(engine, "APART_PAGES", 0)
+    cache = tmp_path / "cache"
+    first = build(proj, tmp_path / "out", cache)
+    assert first.engine.clean and first.engine.built == first.engine.pages
+    same_as_clean(proj, tmp_path / "out", tmp_path)
+    edit(proj.parent / "content" / "forms" / "personal" / "li-si-2009.yml", "本人承诺合理用药", "本人郑重承诺合理用药")
+    ctx = build(proj, tmp_path / "out", cache)
+    assert not ctx.engine.clean and 0 < ctx.engine.built < ctx.engine.pages
+    same_as_clean(proj, tmp_path / "out", tmp_path)

@@ -15,7 +15,7 @@ def form_fragment_key(fv: FormView) -> str:
 def memo_key(r: Renderer, fv: FormView) -> Callable[[], str | None]:
     """The form's key among the forms kept from earlier builds (memo.py):
     form.html shows the form, the records it names and the configuration."""
-    return lambda: r.memo.form_key(fv) if r.memo is not None else None
+    return lambda: r.memo.key("form.html", {"fv": fv}) if r.memo is not None else None
 
 
 def form_html(r: Renderer, fv: FormView) -> str:
