@@ -82,6 +82,7 @@ class Loaded:
     files: int
     broken: dict[str, str]  # id -> type of files that failed alone: no cascading reference errors
     cached: int = 0  # files whose record came from the cache (loadcache.py)
+    digests: dict[str, bytes] = dataclasses.field(default_factory=dict)  # with a cache: record path → digest of its file
 
 
 def record_type_for(rel: str) -> RecordType | None:
@@ -202,7 +203,8 @@ def load_content(root: Path, display_prefix: str = "", workers: int | None = Non
             broken[rec.id] = rec.type
         else:
             records.append(rec)
-    return Loaded(records, problems, len(files), broken, cached=len(files) - len(todo))
+    kept = {rel: d for (rel, _), d in zip(files, digests) if d is not None}
+    return Loaded(records, problems, len(files), broken, cached=len(files) - len(todo), digests=kept)
 
 
 _Result = tuple[Record | None, list[Problem]]

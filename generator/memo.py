@@ -58,55 +58,95 @@ def base_key(templates: Path, cfg_data: dict[str, Any], as_of: Any, drafts: bool
 _ID = re.compile(ID_PATTERN)
 
 
-def records_in(value: Any, out: dict[int, Record]) -> None:
-    """Every record reachable from a template context (through lists, dicts
-    and dataclasses such as FormView)."""
-    if isinstance(value, Record):
-        out.setdefault(id(value), value)
-    elif isinstance(value, (list, tuple)):
-        for v in value:
-            records_in(v, out)
-    elif isinstance(value, dict):
-        for v in value.values():
-            records_in(v, out)
-    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
-        for f in dataclasses.fields(value):
-            records_in(getattr(value, f.name), out)
-
-
 def strings(value: Any) -> Iterator[str]:
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict):
-        for k, v in value.items():
-            yield from strings(k)
-            yield from strings(v)
-    elif isinstance(value, list):
-        for v in value:
-            yield from strings(v)
+    """Every string in a record's data (keys too)."""
+    stack = [value]
+    while stack:
+        v = stack.pop()
+        if isinstance(v, str):
+            yield v
+        elif isinstance(v, dict):
+            stack.extend(v.keys())
+            stack.extend(v.values())
+        elif isinstance(v, list):
+            stack.extend(v)
+
+
+def _record(type_: str, id_: str, path: str, digest: bytes) -> None:
+    """What a record stands for in a key (never called: keys are not unpickled)."""
+
+
+class _Keyer(pickle.Pickler):
+    """Pickles a template context for its key: a record whose file digest is
+    known as that digest (a record is its file), and without the memo, so
+    that equal values give equal bytes whether or not they are one object
+    (records read back from loadcache share differently)."""
+
+    def __init__(self, buf: io.BytesIO, digests: dict[str, bytes]) -> None:
+        super().__init__(buf, protocol=5)
+        self.fast = True
+        self.digests = digests
+
+    def reducer_override(self, obj: Any) -> Any:
+        if type(obj) is Record:
+            d = self.digests.get(obj.path)
+            if d is not None:
+                return _record, (obj.type, obj.id, obj.path, d)
+        elif dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+            # its class and field values: what copyreg's default reduction says, in a third of the time
+            return type(obj), tuple(getattr(obj, f.name) for f in dataclasses.fields(obj))
+        return NotImplemented
 
 
 class FragmentMemo:
-    def __init__(self, folder: Path, base: str, by_id: dict[str, list[Any]]) -> None:
+    def __init__(self, folder: Path, base: str, by_id: dict[str, list[Any]], digests: dict[str, bytes] | None = None) -> None:
         self.folder = folder
         self.base = base
         self.by_id = by_id  # record id → every record with that id (of any type)
+        self.digests = digests or {}  # record path → digest of its file
         self.used: set[str] = set()
         self.hits = 0
+        self._ids: dict[int, frozenset[str]] = {}  # id(record) → the strings in it that could be record ids
+        self._held: dict[int, tuple[Record, ...]] = {}  # id(dataclass value, e.g. FormView) → the records it holds
+
+    def _ids_in(self, rec: Record) -> frozenset[str]:
+        got = self._ids.get(id(rec))
+        if got is None:
+            got = self._ids[id(rec)] = frozenset(s for s in strings(rec.data) if _ID.fullmatch(s))
+        return got
+
+    def _records(self, value: Any, out: dict[int, Record]) -> None:
+        """records_in(), with the records of each dataclass value (a FormView
+        is in many contexts) found once."""
+        if isinstance(value, Record):
+            out.setdefault(id(value), value)
+        elif isinstance(value, (list, tuple)):
+            for v in value:
+                self._records(v, out)
+        elif isinstance(value, dict):
+            for v in value.values():
+                self._records(v, out)
+        elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+            held = self._held.get(id(value))
+            if held is None:
+                mine: dict[int, Record] = {}
+                for f in dataclasses.fields(value):
+                    self._records(getattr(value, f.name), mine)
+                held = self._held[id(value)] = tuple(mine.values())
+            for rec in held:
+                out.setdefault(id(rec), rec)
 
     def key(self, what: Any, ctx: Any) -> str | None:
         """The key of a page or fragment (`what`: its path and template) rendered from `ctx`."""
         found: dict[int, Record] = {}
-        records_in(ctx, found)
-        ids = sorted({s for rec in found.values() for s in strings(rec.data) if _ID.fullmatch(s)})
-        refs = [(s, self.by_id.get(s, [])) for s in ids]
+        self._records(ctx, found)
+        ids: set[str] = set()
+        for rec in found.values():
+            ids |= self._ids_in(rec)
+        refs = [(s, self.by_id.get(s, [])) for s in sorted(ids)]
         buf = io.BytesIO()
-        pickler = pickle.Pickler(buf, protocol=5)
-        # no memo: equal values pickle to equal bytes whether or not they are
-        # one object (records read back from loadcache share differently)
-        pickler.fast = True
         try:
-            pickler.dump((what, ctx, refs))
+            _Keyer(buf, self.digests).dump((what, ctx, refs))
         except (pickle.PicklingError, TypeError, AttributeError, ValueError, RecursionError):
             return None
         return hashlib.sha256(self.base.encode() + buf.getvalue()).hexdigest()

@@ -334,7 +334,8 @@ def render_pages(site: Site, sink: Callable[[Page], Any], processes: int = PROCE
         by_id: dict[str, list[Any]] = {}
         for rec in site.content.records:
             by_id.setdefault(rec.id, []).append(rec)
-        memo = FragmentMemo(memo_dir, base_key(THEME / "templates", site.cfg.data, site.as_of, site.drafts), by_id)
+        memo = FragmentMemo(memo_dir, base_key(THEME / "templates", site.cfg.data, site.as_of, site.drafts), by_id,
+                            site.content.digests)
     _WORK = (site, sink, max(1, n), cache_dir, memo)
     try:
         if n <= 1:
