@@ -41,11 +41,11 @@ from . import __version__
 from .changes import RecordChange, compare, from_json, summary, to_json
 from .check import CheckResult, run_check
 from .config import Config
-from .fields import strip_private
+from .fields import may_hold_private, strip_private
 from .load import content_entries, content_files, load_content
 from .problems import Problems, UserError
 from .publicity import CONFIRMED
-from .records import Record
+from .records import Record, private_keys
 from .workdir import same_bytes
 
 ALGORITHMS = ("sha256", "sm3")
@@ -190,26 +190,6 @@ class ContentCopy:
     digests: dict[str, tuple[str, str]]  # relative path → (sha256, sm3) of what was written
 
 
-def private_keys() -> frozenset[str]:
-    """The keys of every private field of every record type."""
-    from .records import BY_NAME
-
-    keys: set[str] = set()
-
-    def walk(shape: Any) -> None:
-        for f in shape.fields:
-            if f.private:
-                keys.add(f.key)
-            if f.kind == "shape" and f.shape:
-                walk(f.shape)
-            elif f.kind == "list" and f.item is not None and f.item.kind == "shape" and f.item.shape:
-                walk(f.item.shape)
-
-    for rtype in BY_NAME.values():
-        walk(rtype.shape)
-    return frozenset(keys)
-
-
 STRIP_VERSION = "2"  # part of the strip cache's key: change it when stripping changes
 
 
@@ -227,7 +207,7 @@ def copy_content(cfg: Config, records: list[Record], dest: Path, restricted: boo
     # Exactly the files the check read: not the _drafts, ~$ lock files and
     # dot files it skips (their private values would go unstripped), never a
     # linked folder (whose target may lie outside the content folder).
-    private = {} if restricted else {rec.path: rec for rec in records if not rec.rtype.markdown and _may_hold_private(rec.rtype.shape)
+    private = {} if restricted else {rec.path: rec for rec in records if not rec.rtype.markdown and may_hold_private(rec.rtype.shape)
                                      and strip_private(rec.rtype.shape, rec.data) != rec.data}
     keys = private_keys()
     out = ContentCopy(0, set(), {})
@@ -262,20 +242,6 @@ def copy_content(cfg: Config, records: list[Record], dest: Path, restricted: boo
         if rel not in private:
             shutil.copystat(source, target)  # as a plain copy: the clerk's modification time
     return out
-
-
-_PRIVATE_SHAPES: dict[int, bool] = {}  # id of a record type's shape (declared once, kept) → _may_hold_private
-
-
-def _may_hold_private(shape: Any) -> bool:
-    """Whether a record of this shape can hold a private field at all."""
-    got = _PRIVATE_SHAPES.get(id(shape))
-    if got is None:
-        got = _PRIVATE_SHAPES[id(shape)] = any(
-            f.private or (f.kind == "shape" and f.shape is not None and _may_hold_private(f.shape)) or
-            (f.kind == "list" and f.item is not None and f.item.kind == "shape" and f.item.shape is not None
-             and _may_hold_private(f.item.shape)) for f in shape.fields)
-    return got
 
 
 def _stripped(rec: Record, data: bytes, keys: frozenset[str], cache: Path | None, yaml: Any) -> bytes:

@@ -126,8 +126,9 @@ def _collect_scalars(v: Any, out: list[str]) -> None:
         out.append(str(v))
 
 
-def strip_private(shape: Shape, value: Any) -> Any:
-    """A copy of a validated mapping without any private field."""
+def strip_private(shape: Shape, value: Any, mask: Any = None) -> Any:
+    """A copy of a validated mapping without any private field; with `mask`,
+    each private field's value replaced by it instead."""
     if not isinstance(value, dict):
         return value
     out: dict[str, Any] = {}
@@ -137,11 +138,27 @@ def strip_private(shape: Shape, value: Any) -> Any:
             out[k] = v
             continue
         if f.private:
+            if mask is not None:
+                out[k] = mask
             continue
         if f.kind == "shape" and f.shape:
-            out[k] = strip_private(f.shape, v)
+            out[k] = strip_private(f.shape, v, mask)
         elif f.kind == "list" and f.item is not None and f.item.kind == "shape" and f.item.shape and isinstance(v, list):
-            out[k] = [strip_private(f.item.shape, el) for el in v]
+            out[k] = [strip_private(f.item.shape, el, mask) for el in v]
         else:
             out[k] = v
     return out
+
+
+_PRIVATE_SHAPES: dict[int, bool] = {}  # id of a shape (declared once, kept) → may_hold_private
+
+
+def may_hold_private(shape: Shape) -> bool:
+    """Whether a value of this shape can hold a private field at all."""
+    got = _PRIVATE_SHAPES.get(id(shape))
+    if got is None:
+        got = _PRIVATE_SHAPES[id(shape)] = any(
+            f.private or (f.kind == "shape" and f.shape is not None and may_hold_private(f.shape)) or
+            (f.kind == "list" and f.item is not None and f.item.kind == "shape" and f.item.shape is not None
+             and may_hold_private(f.item.shape)) for f in shape.fields)
+    return got

@@ -22,8 +22,8 @@ from typing import Any, Iterator
 
 import yaml
 
-from .fields import ID_PATTERN, Field, Shape
-from .loadcache import LoadCache, digest, file_digest
+from .fields import ID_PATTERN, Field, Shape, may_hold_private, strip_private
+from .loadcache import PRIVATE_MASK, LoadCache, digest, file_digest
 from .problems import ERROR, WARNING, Problem
 from .records import BY_NAME, Record, RecordType
 
@@ -186,9 +186,7 @@ def load_content(root: Path, display_prefix: str = "", workers: int | None = Non
             digests[i] = d
         # written when a file was parsed now, or one in the cache is gone
         if store is not None and (any(digests[i] is not None for i in todo) or len(known) != len(files) - digests.count(None)):
-            names = [f.name for f in dataclasses.fields(Record)]
-            store.write({rel: (d, tuple(getattr(r[0], k) for k in names) if r[0] else None, r[1])
-                         for (rel, _), r, d in zip(files, results, digests) if d is not None and r is not None})
+            store.write(_cache_entries(files, results, digests))
     finally:
         if gc_was_enabled:
             resume_gc()
@@ -208,6 +206,28 @@ def load_content(root: Path, display_prefix: str = "", workers: int | None = Non
 
 
 _Result = tuple[Record | None, list[Problem]]
+
+
+_RECORD_FIELDS = [f.name for f in dataclasses.fields(Record)]
+
+
+def _cache_entries(files: list[tuple[str, bool]], results: list[_Result | None], digests: list[bytes | None]) -> dict[str, Any]:
+    """What the cache keeps of each file: never a private value (see loadcache.py)."""
+    out: dict[str, Any] = {}
+    for (rel, _), r, d in zip(files, results, digests):
+        if d is None or r is None:
+            continue
+        rec, probs = r
+        rtype = record_type_for(rel)
+        sensitive = rtype is not None and may_hold_private(rtype.shape)
+        if sensitive and probs:
+            continue
+        if rec is not None and sensitive:
+            rec = dataclasses.replace(rec, data=strip_private(rec.rtype.shape, rec.data, PRIVATE_MASK))
+        out[rel] = (d, tuple(getattr(rec, f) for f in _RECORD_FIELDS) if rec is not None else None, probs)
+    return out
+
+
 _Loaded = tuple[Record | None, list[Problem], bytes | None]  # with the digest of the bytes parsed, when asked
 CHUNKS_PER_PROCESS = 48  # small enough that the processes finish together, large enough that messaging stays cheap
 

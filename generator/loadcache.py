@@ -11,7 +11,10 @@ parsed (load_file hands them over), one pickle per content folder:
 A file is served from the cache only when its bytes now have that digest
 (every file is read, which costs a tenth of parsing it); any change to the
 generator's code, PyYAML or Python drops the whole cache. Links are never
-cached (what they point at is checked each time).
+cached (what they point at is checked each time). The cache lies beside the
+built site: it holds no private value (PRIVATE_MASK stands in for each), and
+a file of a type that can hold one is not cached while it has problems (a
+message may quote the value).
 
 Writing the pickle (a second at 10,000 people) is left to a detached
 process: the check does not wait for it, and a run that finds no cache, a
@@ -47,6 +50,12 @@ def code_key() -> str:
             h.update(p.relative_to(pkg).as_posix().encode() + b"\0" + p.read_bytes())
         _KEY = h.hexdigest()
     return _KEY
+
+
+# What a private field holds in a cached record: the cache lies beside the
+# built site, so it never holds a phone or ID number. Nothing that reads
+# records from a check shows private values; were it to, it would show this.
+PRIVATE_MASK = "（保密字段：解析缓存中不保存）"
 
 
 def digest(raw: bytes) -> bytes:

@@ -358,3 +358,21 @@ def archives_for(roles: list[str]) -> list[str]:
     if MEDICAL_ROLES.intersection(roles):
         out.append(ARCHIVE_ETHICS)
     return out
+
+
+def private_keys() -> frozenset[str]:
+    """The keys of every private field of every record type."""
+    keys: set[str] = set()
+
+    def walk(shape: Any) -> None:
+        for f in shape.fields:
+            if f.private:
+                keys.add(f.key)
+            if f.kind == "shape" and f.shape:
+                walk(f.shape)
+            elif f.kind == "list" and f.item is not None and f.item.kind == "shape" and f.item.shape:
+                walk(f.item.shape)
+
+    for rtype in BY_NAME.values():
+        walk(rtype.shape)
+    return frozenset(keys)
