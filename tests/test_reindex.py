@@ -15,7 +15,7 @@ from generator import reindex, search
 from generator.build import BuildContext, build_site
 from generator.editions import Archive, publish, rebuild, verify
 from support.reproducible import compare_trees
-from support.serve import serve
+from support.search_results import found
 from support.sites import config, copy_tree
 
 MINI = Path(__file__).parent / "fixtures" / "mini" / "site_config.yml"
@@ -23,8 +23,6 @@ AS_OF = dt.date(2009, 7, 1)
 FORM = Path("forms") / "personal" / "li-si-2009.yml"
 OLD, NEW = "本人承诺合理用药", "本人承诺合理用药并杜绝搭车开药"  # 搭车开药: in no other record of the fixture
 QUERIES = ("回扣", "药品采购", "张三", "人民医院", "卫生局", "搭车开药", "合理用药", "红包")
-RESULTS = """async (q) => { await window.lzSearch.ready; const r = await window.lzSearch.query(q, null);
-  const d = await Promise.all(r.results.map(x => x.data())); return d.map(x => x.url).sort(); }"""
 
 
 def quiet(_msg: str) -> None:
@@ -58,21 +56,6 @@ def outside_index(a: Path, b: Path) -> list[str]:
     return [d for d in compare_trees(a, b) if "pagefind" not in d.lower()]
 
 
-def found(site: Path, chromium: Any) -> dict[str, list[str]]:
-    with serve(site) as base:
-        ctx = chromium.new_context()
-        page = ctx.new_page()
-        errors: list[str] = []
-        page.on("console", lambda m: errors.append(m.text) if m.type in ("error", "warning") else None)
-        page.on("requestfailed", lambda r: errors.append(r.url))
-        page.goto(base + "search.html")
-        page.wait_for_function("() => window.lzSearch && window.lzSearch.pf")
-        out = {q: page.evaluate(RESULTS, q) for q in QUERIES}
-        ctx.close()
-    assert errors == []
-    return out
-
-
 @pytest.mark.browser
 def test_changed_and_removed_records_search_as_in_a_clean_build(proj: Path, tmp_path: Path, chromium: Any) -> None:
     cache, out = tmp_path / "cache", tmp_path / "out"
@@ -96,9 +79,9 @@ def test_changed_and_removed_records_search_as_in_a_clean_build(proj: Path, tmp_
     assert outside_index(clean, out) == []
     assert visible(out) == visible(clean)
     assert about["filters"] == json.loads((clean / "pagefind" / search.WORDS_FILE).read_text(encoding="utf-8"))["filters"]
-    expected = found(clean, chromium)
+    expected = found(clean, chromium, QUERIES)
     assert any("li-si-2009" in u for u in expected["搭车开药"])
-    assert found(out, chromium) == expected
+    assert found(out, chromium, QUERIES) == expected
 
 
 def test_unchanged_site_indexes_nothing_and_a_big_change_indexes_all(proj: Path, tmp_path: Path,

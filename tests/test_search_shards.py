@@ -9,27 +9,12 @@ from urllib.parse import quote
 import pytest
 
 from generator import search
+from support.search_results import found
 from support.serve import serve
 from support.sites import build
 
 MINI = Path(__file__).parent / "fixtures" / "mini" / "site_config.yml"
 QUERIES = ("回扣", "药品采购", "张三", "人民医院", "卫生局")
-RESULTS = """async (q) => { await window.lzSearch.ready; const r = await window.lzSearch.query(q, null);
-  const d = await Promise.all(r.results.map(x => x.data())); return d.map(x => x.url).sort(); }"""
-
-
-def found(site: Path, chromium: Any) -> dict[str, list[str]]:
-    with serve(site) as base:
-        ctx = chromium.new_context()
-        page = ctx.new_page()
-        errors: list[str] = []
-        page.on("console", lambda m: errors.append(m.text) if m.type in ("error", "warning") else None)
-        page.goto(base + "search.html")
-        page.wait_for_function("() => window.lzSearch && window.lzSearch.pf")
-        out = {q: page.evaluate(RESULTS, q) for q in QUERIES}
-        ctx.close()
-    assert errors == []
-    return out
 
 
 def test_pages_go_to_shards_by_path_and_always_the_same_one(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -48,9 +33,9 @@ def test_sharded_index_finds_what_one_index_finds(tmp_path: Path, chromium: Any,
     shards = sorted(p.name for p in (many / search.BUNDLE_DIR).glob("s*") if p.is_dir())
     assert len(shards) >= 3, shards
     assert not (many / search.BUNDLE_DIR / shards[0] / "pagefind.js").exists()  # code comes from the first shard
-    expected = found(one, chromium)
+    expected = found(one, chromium, QUERIES)
     assert all(expected[q] for q in QUERIES)
-    assert found(many, chromium) == expected
+    assert found(many, chromium, QUERIES) == expected
     # the site ships every indexed page once, across the shards
     assert sorted(f["url"] for f in search.fragments(many)) == sorted(f["url"] for f in search.fragments(one))
 
