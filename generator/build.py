@@ -23,7 +23,6 @@ from .config import Config
 from .derive import Site, derive
 from .engine import THEME, config_text, fingerprint, mkdocs_config, page_source, run_engine
 from .problems import ERROR, Problem, Problems
-from . import render
 from .render import Page, render_pages
 from .reindex import index_site
 from .workdir import Workdir, link_tree, scan, sync_tree
@@ -182,13 +181,11 @@ def _build_staged(cfg: Config, as_of: dt.date, out: Path, drafts: bool, result: 
             return r.digest, r.written
 
         # the QR codes are shared by every work folder beside this one (site, drafts, edition)
-        pages, docs, problems = render_pages(site, write, cache_dir=work.root.parent if work.persistent else None,
-                                             memo_dir=work.root / "fragments" if work.persistent else None)
+        pages, docs, problems = render_pages(site, write, cache_dir=work.root.parent if work.persistent else None)
         if problems:
             raise BuildFailed(Problems(problems))
         timings["render"] = time.perf_counter() - t
-        reused = f"；{render.LAST_REUSED} 个页面或承诺表未变，沿用上次的结果" if render.LAST_REUSED else ""
-        progress(f"已生成 {len(pages)} 个页面（状态截至 {as_of.isoformat()}{'，含草稿预览' if drafts else ''}{reused}）")
+        progress(f"已生成 {len(pages)} 个页面（状态截至 {as_of.isoformat()}{'，含草稿预览' if drafts else ''}）")
 
         t = time.perf_counter()
         ctx = BuildContext(cfg, site, pages, staging, timings, work=work.root if work.persistent else None)

@@ -43,7 +43,7 @@ def run_check(cfg: Config, workers: int | None = None, cache: Path | None = None
     gc.disable()
     try:
         loaded: Loaded = load_content(root, prefix, workers, cache)
-        content = Content(loaded.records, loaded.digests)
+        content = Content(loaded.records)
         problems = Problems()
         problems.extend(loaded.problems)
         problems.extend(Checker(cfg, content, root, prefix, loaded.broken).run())

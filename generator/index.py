@@ -8,11 +8,8 @@ from .records import FORM_TYPE_NAMES, Record
 
 
 class Content:
-    def __init__(self, records: Iterable[Record], digests: dict[str, bytes] | None = None) -> None:
+    def __init__(self, records: Iterable[Record]) -> None:
         self.records: list[Record] = list(records)
-        # record path → digest of the file it was read from, when known (loadcache.py):
-        # a record is its file, so the digest stands for the record (memo.py)
-        self.digests: dict[str, bytes] = digests or {}
         self.by_id: dict[str, Record] = {}
         self.of_type: dict[str, list[Record]] = defaultdict(list)
         for r in self.records:

@@ -82,7 +82,6 @@ class Loaded:
     files: int
     broken: dict[str, str]  # id -> type of files that failed alone: no cascading reference errors
     cached: int = 0  # files whose record came from the cache (loadcache.py)
-    digests: dict[str, bytes] = dataclasses.field(default_factory=dict)  # with a cache: record path → digest of its file
 
 
 def record_type_for(rel: str) -> RecordType | None:
@@ -201,8 +200,7 @@ def load_content(root: Path, display_prefix: str = "", workers: int | None = Non
             broken[rec.id] = rec.type
         else:
             records.append(rec)
-    kept = {rel: d for (rel, _), d in zip(files, digests) if d is not None}
-    return Loaded(records, problems, len(files), broken, cached=len(files) - len(todo), digests=kept)
+    return Loaded(records, problems, len(files), broken, cached=len(files) - len(todo))
 
 
 _Result = tuple[Record | None, list[Problem]]

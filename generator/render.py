@@ -24,7 +24,6 @@ from jinja2 import Environment, FileSystemLoader, Undefined, select_autoescape
 from markupsafe import Markup
 
 from .derive import FORM_LABELS, FORM_SHORT, STATUS_CLASS, Site
-from .memo import FragmentMemo, base_key, prune
 from .problems import ERROR, Problem
 
 THEME = Path(__file__).resolve().parent.parent / "theme"
@@ -53,10 +52,8 @@ class Page:
 
 
 class Renderer:
-    def __init__(self, site: Site, owns: Callable[[str], bool] | None = None, cache_dir: Path | None = None,
-                 memo: FragmentMemo | None = None) -> None:
+    def __init__(self, site: Site, owns: Callable[[str], bool] | None = None, cache_dir: Path | None = None) -> None:
         self.site = site
-        self.memo = memo  # rendered forms kept between builds (memo.py)
         # In a worker of render_pages: the pages this process renders (the
         # others get empty HTML and are discarded); None renders every page.
         self._owns = owns
@@ -88,36 +85,17 @@ class Renderer:
         self.links: list[tuple[str, str, str]] = []  # (from page, to page or file, source file)
         self._source = ""
 
-    def render(self, page_path: str, template: str, source: str = "", keep: bool = False, **ctx: Any) -> str:
-        """A page's body from its template. `keep`: the page shows only its
-        context and the records it names by id (memo.py), so its HTML may be
-        kept for later builds and taken from earlier ones."""
+    def render(self, page_path: str, template: str, source: str = "", **ctx: Any) -> str:
         self.current = page_path
         self._source = source
         if not self.owns(page_path):
             self.skipped.add(page_path)
             return ""
-        key = self.memo.key((page_path, template), ctx) if keep and self.memo is not None else None
-        if key:
-            assert self.memo is not None
-            kept = self.memo.get(key)
-            if kept is not None:  # as rendering it would have: its links checked, its files shipped
-                _, html, links, files = kept
-                self.links.extend((page_path, target, source) for target, _, _ in links)
-                self.files.update(files)
-                self._page_files.update(files)
-                return html
-            first_link, had = len(self.links), set(self._page_files)
         self.env.globals["link"] = self.link
         self.env.globals["asset"] = self.asset
         html = self.env.get_template(template).render(page_path=page_path, **ctx)
         # Python-Markdown ends a raw HTML block at a blank line: keep none.
-        html = re.sub(r"\n\s*\n", "\n", html).strip()
-        if key:
-            assert self.memo is not None
-            self.memo.put(key, ("", html, [(t, "", False) for _, t, _ in self.links[first_link:]],
-                                {f: self.files[f] for f in self._page_files - had}))
-        return html
+        return re.sub(r"\n\s*\n", "\n", html).strip()
 
     def owns(self, page_path: str) -> bool:
         """Whether this process renders the page (always, outside render_pages' workers)."""
@@ -155,26 +133,11 @@ class Renderer:
         frm = posixpath.dirname(self.current)
         return quote(posixpath.relpath(target, frm or "."))
 
-    def fragment(self, key: str, template: str, memo: Callable[[], str | None] | None = None, **ctx: Any) -> str:
+    def fragment(self, key: str, template: str, **ctx: Any) -> str:
         """Template output shared by several pages (a form on its own page and
         on its unit's print page): rendered once, with its links left as
-        placeholders that place() resolves for the page it appears on.
-        `memo`: gives the key of everything the output depends on (memo.py),
-        to take it from an earlier build or keep it for a later one."""
+        placeholders that place() resolves for the page it appears on."""
         got = self._fragments.get(key)
-        memo_key = memo() if got is None and memo is not None and self.memo is not None else None
-        if memo_key:
-            assert self.memo is not None
-            kept = self.memo.get(memo_key)
-            if kept is not None:
-                nonce, html, links, files = kept
-                html = html.replace(f"\x1b{nonce}:", f"\x1b{self._nonce}:")  # its link placeholders, as this renderer's
-                for target, _, is_file in links:  # as rendering it would have: checked, and files shipped
-                    if is_file:
-                        self.files[target] = files[target]
-                    else:
-                        self.links.append((self.current, target, self._source))
-                got = self._fragments[key] = (html, links)
         if got is None:
             if self._fragment_links is not None:
                 raise RuntimeError("a fragment inside a fragment: its links could not be placed")
@@ -186,9 +149,6 @@ class Renderer:
                 got = self._fragments[key] = (html, self._fragment_links)
             finally:
                 self._fragment_links = None
-            if memo_key:
-                assert self.memo is not None
-                self.memo.put(memo_key, (self._nonce, html, got[1], {t: self.files[t] for t, _, is_file in got[1] if is_file}))
         return self.place(got)
 
     def drop_fragment(self, key: str) -> None:
@@ -203,8 +163,7 @@ class Renderer:
                 self._page_files.add(target)
         return self._placeholder.sub(lambda m: relative_url(current, *links[int(m.group(1))]), html)
 
-    def page(self, page_path: str, key: str, template: str, source: str = "", drop: bool = True,
-             memo: Callable[[], str | None] | None = None, **ctx: Any) -> str:
+    def page(self, page_path: str, key: str, template: str, source: str = "", drop: bool = True, **ctx: Any) -> str:
         """render() of a fragment's own page: the same HTML as render(page_path, template, ...)."""
         self.current = page_path
         self._source = source
@@ -212,7 +171,7 @@ class Renderer:
             self.skipped.add(page_path)
             self.drop_fragment(key)
             return ""
-        html = self.fragment(key, template, memo, **ctx)
+        html = self.fragment(key, template, **ctx)
         if drop:
             self.drop_fragment(key)  # its last use: keep memory flat
         return re.sub(r"\n\s*\n", "\n", html).strip()
@@ -282,21 +241,17 @@ def owner(path: str, n: int) -> int:
     return zlib.crc32(path.encode("utf-8")) % n
 
 
-LAST_REUSED = 0  # pages and forms the last render_pages took from the memo (for the build's progress line)
-
-# What the forked workers of render_pages inherit: (site, sink, n, cache_dir, memo).
-_WORK: tuple[Site, Callable[[Page], Any], int, Path | None, FragmentMemo | None] | None = None
-_Share = tuple[list[tuple[int, Page, Any]], list[Problem], int, set[str], int]
+# What the forked workers of render_pages inherit: (site, sink, n, cache_dir).
+_WORK: tuple[Site, Callable[[Page], Any], int, Path | None] | None = None
 
 
-def _render_share(k: int) -> _Share:
+def _render_share(k: int) -> tuple[list[tuple[int, Page, Any]], list[Problem], int]:
     """Worker k of n: run every view, render the pages it owns, hand each to
     the sink and keep only what the parent needs (the page without its HTML).
-    The links are checked here, against every page path the views yielded.
-    Also returns the kept fragments it used and how many it took (memo.py)."""
+    The links are checked here, against every page path the views yielded."""
     assert _WORK is not None
-    site, sink, n, cache_dir, memo = _WORK
-    r = Renderer(site, owns=(lambda path: owner(path, n) == k) if n > 1 else None, cache_dir=cache_dir, memo=memo)
+    site, sink, n, cache_dir = _WORK
+    r = Renderer(site, owns=(lambda path: owner(path, n) == k) if n > 1 else None, cache_dir=cache_dir)
     mine: list[tuple[int, Page, Any]] = []
     paths: list[str] = []
     for i, page in enumerate(iter_pages(site, r)):
@@ -315,28 +270,18 @@ def _render_share(k: int) -> _Share:
         page.files = dict.fromkeys(page.files, "")  # written too; the parent needs their paths
         mine.append((i, page, result))
     have = [Page(p, "", "") for p in paths]
-    return (mine, check_links(have, r.links, site.cfg.display(site.cfg.content_dir) + "/", files=r.files), len(paths),
-            memo.used if memo is not None else set(), memo.hits if memo is not None else 0)
+    return mine, check_links(have, r.links, site.cfg.display(site.cfg.content_dir) + "/", files=r.files), len(paths)
 
 
 def render_pages(site: Site, sink: Callable[[Page], Any], processes: int = PROCESSES,
-                 cache_dir: Path | None = None, memo_dir: Path | None = None) -> tuple[list[Page], list[Any], list[Problem]]:
+                 cache_dir: Path | None = None) -> tuple[list[Page], list[Any], list[Problem]]:
     """Render every page and hand each to `sink` (in the worker process that
     rendered it: e.g. write it to disk), in `processes` forked processes.
     Returns the pages in view order without their HTML, the sink's result for
-    each, and the problems (broken links, duplicate paths). `memo_dir`: the
-    forms rendered by the last build, reused where nothing they show changed
-    (memo.py); what this build did not use is removed."""
+    each, and the problems (broken links, duplicate paths)."""
     global _WORK
     n = processes if len(site.content.records) >= MIN_PAGES_FOR_WORKERS else 1
-    memo = None
-    if memo_dir is not None:
-        by_id: dict[str, list[Any]] = {}
-        for rec in site.content.records:
-            by_id.setdefault(rec.id, []).append(rec)
-        memo = FragmentMemo(memo_dir, base_key(THEME / "templates", site.cfg.data, site.as_of, site.drafts), by_id,
-                            site.content.digests)
-    _WORK = (site, sink, max(1, n), cache_dir, memo)
+    _WORK = (site, sink, max(1, n), cache_dir)
     try:
         if n <= 1:
             shares = [_render_share(0)]
@@ -353,19 +298,15 @@ def render_pages(site: Site, sink: Callable[[Page], Any], processes: int = PROCE
                 gc.unfreeze()
     finally:
         _WORK = None
-    counts = {count for _, _, count, _, _ in shares}
+    counts = {count for _, _, count in shares}
     if len(counts) != 1:
         raise RuntimeError(f"render workers saw different page lists: {sorted(counts)}")
-    if memo_dir is not None:
-        prune(memo_dir, set().union(*(used for _, _, _, used, _ in shares)))
-    global LAST_REUSED
-    LAST_REUSED = sum(hits for *_, hits in shares)
-    merged = sorted((item for mine, _, _, _, _ in shares for item in mine), key=lambda item: item[0])
+    merged = sorted((item for mine, _, _ in shares for item in mine), key=lambda item: item[0])
     pages = [page for _, page, _ in merged]
     results = [result for _, _, result in merged]
     problems: list[Problem] = []
     seen: set[str] = set()
-    for _, probs, _, _, _ in shares:
+    for _, probs, _ in shares:
         for prob in probs:  # each worker found the duplicate paths; links missing from either
             key = prob.format()
             if key not in seen:

@@ -35,8 +35,7 @@ def person_archives(site: Site, r: Renderer, arcs: A.Archives) -> Iterable[Page]
         p = arc.person
         others = [o for o in arcs.by_person[p.id] if o is not arc]
         yield Page(arc.path, f"{p['name']}·{A.SHORT[arc.kind]}",
-                   r.render(arc.path, "archive.html", source=p.path, keep=True, arc=arc, others=others,
-                            first_year=arcs.first_year),
+                   r.render(arc.path, "archive.html", source=p.path, arc=arc, others=others, first_year=arcs.first_year),
                    source=p.path, meta={"kind": "档案", "unit": p["unit"]})
 
 

@@ -1,7 +1,7 @@
 """One page per shown pledge form, in the layout of the official form."""
 from __future__ import annotations
 
-from typing import Callable, Iterable
+from typing import Iterable
 
 from ..derive import FormView, Site
 from ..paths import form_page
@@ -12,22 +12,15 @@ def form_fragment_key(fv: FormView) -> str:
     return f"form:{fv.id}"
 
 
-def memo_key(r: Renderer, fv: FormView) -> Callable[[], str | None]:
-    """The form's key among the forms kept from earlier builds (memo.py):
-    form.html shows the form, the records it names and the configuration."""
-    return lambda: r.memo.key("form.html", {"fv": fv}) if r.memo is not None else None
-
-
 def form_html(r: Renderer, fv: FormView) -> str:
     """A form as its page shows it, for another page (the unit's print page)."""
-    return r.fragment(form_fragment_key(fv), "form.html", memo_key(r, fv), fv=fv)
+    return r.fragment(form_fragment_key(fv), "form.html", fv=fv)
 
 
 def pages(site: Site, r: Renderer) -> Iterable[Page]:
     for fv in site.visible_forms():
         path = form_page(fv.id)
         # the same HTML as its unit's print page shows (views.units): rendered once
-        html = r.page(path, form_fragment_key(fv), "form.html", source=fv.rec.path, memo=memo_key(r, fv), fv=fv)
-        yield Page(path, fv.title, html, source=fv.rec.path,
+        yield Page(path, fv.title, r.page(path, form_fragment_key(fv), "form.html", source=fv.rec.path, fv=fv), source=fv.rec.path,
                    meta={"pagefind": True, "kind": "承诺表", "unit": fv.unit_id, "status": fv.status,
                          "print_footer": f"记录编号 {fv.id} · 状态截至 {site.as_of.isoformat()}", "draft": not fv.published})
