@@ -102,6 +102,33 @@ def test_unchanged_site_indexes_nothing_and_a_big_change_indexes_all(proj: Path,
     assert compare_trees(tmp_path / "clean", out) == []
 
 
+def test_pages_rewritten_with_the_same_content_are_read_once(proj: Path, tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """A clean engine run writes every page anew (other files, same text):
+    the next build reads each page to see that its record content is the one
+    indexed, and records the new files, so the build after reads none."""
+    from generator import build as build_mod
+
+    cache, out = tmp_path / "cache", tmp_path / "out"
+    build(proj, out, cache)
+    read: list[str] = []
+    real_slim = reindex.slim_body
+    monkeypatch.setattr(reindex, "slim_body", lambda html: read.append(html) or real_slim(html))
+    real_fp = build_mod.fingerprint
+    monkeypatch.setattr(build_mod, "fingerprint", lambda text: "another engine setup")
+    assert build(proj, out, cache).engine.clean  # every page rewritten
+    assert read  # and read to compare
+    monkeypatch.setattr(build_mod, "fingerprint", real_fp)
+    read.clear()
+    again = build(proj, out, cache)
+    assert again.engine.clean and read  # back to the real fingerprint: rewritten once more
+    read.clear()
+    assert build(proj, out, cache).index_plan == {"base": None, "overlay": [], "hidden": [], "replaced": []}
+    assert read == []  # every page's file is the one recorded
+    state = json.loads((cache / reindex.FOLDER / reindex.STATE).read_text(encoding="utf-8"))
+    assert all(v[3] == reindex._ident(out / u) for u, v in state["pages"].items())
+
+
 def test_kept_index_of_another_pagefind_setup_is_not_used(proj: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     cache, out = tmp_path / "cache", tmp_path / "out"
     build(proj, out, cache)
