@@ -28,6 +28,7 @@ class CheckResult:
     problems: Problems
     files: int
     cached: int = 0  # files whose parse came from the cache (loadcache.py)
+    digests: dict[str, bytes] | None = None  # with a cache: path → digest of the bytes checked (Loaded.digests)
 
 
 def run_check(cfg: Config, workers: int | None = None, cache: Path | None = None) -> CheckResult:
@@ -50,7 +51,7 @@ def run_check(cfg: Config, workers: int | None = None, cache: Path | None = None
     finally:
         if gc_was_enabled:
             resume_gc()
-    return CheckResult(content, problems, loaded.files, loaded.cached)
+    return CheckResult(content, problems, loaded.files, loaded.cached, loaded.digests)
 
 
 class Checker:

@@ -82,6 +82,9 @@ class Loaded:
     files: int
     broken: dict[str, str]  # id -> type of files that failed alone: no cascading reference errors
     cached: int = 0  # files whose record came from the cache (loadcache.py)
+    # with a cache: path → digest of the bytes each file had when read (not links);
+    # an edition copies those bytes (editions.copy_content)
+    digests: dict[str, bytes] | None = None
 
 
 def record_type_for(rel: str) -> RecordType | None:
@@ -200,7 +203,8 @@ def load_content(root: Path, display_prefix: str = "", workers: int | None = Non
             broken[rec.id] = rec.type
         else:
             records.append(rec)
-    return Loaded(records, problems, len(files), broken, cached=len(files) - len(todo))
+    kept = {files[i][0]: d for i, d in enumerate(digests) if d is not None} if store is not None else None
+    return Loaded(records, problems, len(files), broken, cached=len(files) - len(todo), digests=kept)
 
 
 _Result = tuple[Record | None, list[Problem]]

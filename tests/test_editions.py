@@ -212,3 +212,43 @@ def test_comments_in_stripped_files_do_not_carry_private_values(project: Path, l
     expected = yaml.safe_load(text)
     del expected["phone"]
     assert yaml.safe_load(out) == expected
+
+
+def test_unchanged_content_is_linked_on_the_word_of_the_copy_memo(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A publish remembers what it copied (CopyMemo): the next one links a
+    file whose bytes the check read are those again without reading,
+    stripping or hashing it; an edited file, and a file of the previous
+    edition changed since, are copied as before, and the editions hold the
+    same bytes as without the memo."""
+    from generator import editions
+
+    cfg = config(project)
+    content = project.parent / "content"
+    first = publish(cfg, AS_OF, "首次发布", quiet).id
+    stripped: list[str] = []
+    real = editions._stripped
+    monkeypatch.setattr(editions, "_stripped", lambda rec, *a: stripped.append(rec.path) or real(rec, *a))
+    person = content / "people" / "zhang-san.yml"  # private values: stripped in the edition
+    person.write_text(person.read_text(encoding="utf-8").replace("phone: 13900000002", "phone: 13900000003"), encoding="utf-8")
+    archive = Archive(cfg.archive_dir)
+    old_copy = archive.path(first) / "data" / "content" / "people" / "zhao-liu.yml"
+    text = old_copy.read_text(encoding="utf-8")
+    old_copy.unlink()  # a file of the earlier edition replaced since (verify would say so): not trusted
+    old_copy.write_text(text + "# 改动\n", encoding="utf-8")
+    second = publish(cfg, AS_OF, "再次发布", quiet).id
+    assert stripped == ["people/zhang-san.yml", "people/zhao-liu.yml"]
+    new_content = archive.path(second) / "data" / "content"
+    assert "13900000003" not in (new_content / "people" / "zhang-san.yml").read_text(encoding="utf-8")
+    assert "# 改动" not in (new_content / "people" / "zhao-liu.yml").read_text(encoding="utf-8")
+    assert verify(archive, second) == []
+    linked = [p for p in new_content.rglob("*.yml") if p.stat().st_nlink > 1]
+    assert len(linked) >= len(list(content.rglob("*.yml"))) - 2  # all but the two above shared with the first edition
+
+    stripped.clear()
+    (cfg.output_dir.parent / ".cache" / editions.CopyMemo.NAME).unlink()  # without the memo: every private file stripped again
+    third = publish(cfg, AS_OF, "无记录时发布", quiet).id
+    assert len(stripped) >= 3
+    assert compare_trees(new_content, archive.path(third) / "data" / "content") == []
+    stripped.clear()
+    publish(cfg, AS_OF, "第四次发布", quiet)
+    assert stripped == []  # the memo again, of the third edition
