@@ -188,7 +188,7 @@ def load_content(root: Path, display_prefix: str = "", workers: int | None = Non
             digests[i] = d
         # written when a file was parsed now, or one in the cache is gone
         if store is not None and (any(digests[i] is not None for i in todo) or len(known) != len(files) - digests.count(None)):
-            store.write(_cache_entries(files, results, digests))
+            store.write(_cache_entries(files, results, digests, known))
     finally:
         if gc_was_enabled:
             resume_gc()
@@ -213,11 +213,17 @@ _Result = tuple[Record | None, list[Problem]]
 _RECORD_FIELDS = [f.name for f in dataclasses.fields(Record)]
 
 
-def _cache_entries(files: list[tuple[str, bool]], results: list[_Result | None], digests: list[bytes | None]) -> dict[str, Any]:
-    """What the cache keeps of each file: never a private value (see loadcache.py)."""
+def _cache_entries(files: list[tuple[str, bool]], results: list[_Result | None], digests: list[bytes | None],
+                   known: dict[str, Any]) -> dict[str, Any]:
+    """What the cache keeps of each file: never a private value (see loadcache.py).
+    A file served from the cache (`known`, under the same digest) keeps its entry as it is."""
     out: dict[str, Any] = {}
     for (rel, _), r, d in zip(files, results, digests):
         if d is None or r is None:
+            continue
+        old = known.get(rel)
+        if old is not None and old[0] == d:
+            out[rel] = old
             continue
         rec, probs = r
         rtype = record_type_for(rel)
