@@ -198,8 +198,8 @@ STRIP_VERSION = "2"  # part of the strip cache's key: change it when stripping c
 class CopyMemo:
     """What the last publish copied, kept beside the built site for the next
     one: for each content file, the digest of the bytes the check read
-    (loadcache.py), the identity of the file the edition holds (size,
-    modification time, inode), its SHA-256 and SM3, and whether it was
+    (loadcache.py), the identity of the file the edition holds (device,
+    inode, size, modification time), its SHA-256 and SM3, and whether it was
     stripped of private values. A file whose bytes are those again is linked
     to that edition's file without being read, stripped or hashed (45,000
     files: 2.4–3.3 s → 1.1–1.3 s), provided the file is still the one written (an edition's
@@ -209,9 +209,11 @@ class CopyMemo:
 
     NAME = "edition-copies.json"
 
-    def __init__(self, folder: Path, restricted: bool) -> None:
+    def __init__(self, folder: Path, archive: Path, restricted: bool) -> None:
         self.path = folder / self.NAME
-        self.key = hashlib.sha256(json.dumps([STRIP_VERSION, sorted(private_keys()), restricted]).encode()).hexdigest()
+        # two archives may share the cache folder (and edition ids)
+        parts = [STRIP_VERSION, sorted(private_keys()), restricted, os.fspath(archive.resolve())]
+        self.key = hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode()).hexdigest()
 
     def read(self, edition: str) -> dict[str, list[Any]]:
         """The files of `edition` (the previous one), if it is the edition the memo was kept for."""
@@ -236,7 +238,7 @@ class CopyMemo:
 
 def _ident(path: str) -> list[int]:
     st = os.stat(path)
-    return [st.st_size, st.st_mtime_ns, st.st_ino]
+    return [st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns]
 
 
 def copy_content(cfg: Config, records: list[Record], dest: Path, restricted: bool, previous: Path | None = None,
@@ -497,7 +499,7 @@ def publish(cfg: Config, as_of: dt.date, note: str, progress: Callable[[str], No
         try:
             t = time.perf_counter()
             previous = archive.path(prev.id) / "data" / "content" if prev else None
-            copies = CopyMemo(cache, restricted)
+            copies = CopyMemo(cache, archive.root, restricted)
             copied = copy_content(cfg, result.content.records, tmp / "content", restricted,
                                   previous if previous is not None and previous.is_dir() else None, cache / "strip",
                                   result.digests, copies.read(prev.id) if prev else None)
