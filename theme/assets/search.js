@@ -56,8 +56,7 @@
       this.known[words[i]] = true;
       if (words[i].length > this.longest) this.longest = Math.min(words[i].length, 12);
     }
-    this.icu = null;
-    try { this.icu = new Intl.Segmenter("zh", { granularity: "word" }); } catch (e) { this.icu = null; }
+    this.icu = undefined; /* made on first use: loading the browser's Chinese dictionary takes 10–30 ms */
   }
 
   /* The shards holding every Chinese word of a query string (a word, or a
@@ -123,6 +122,9 @@
   };
 
   Splitter.prototype.browser = function (part) {
+    if (this.icu === undefined) {
+      try { this.icu = new Intl.Segmenter("zh", { granularity: "word" }); } catch (e) { this.icu = null; }
+    }
     if (!this.icu) return null;
     var out = [];
     var it = this.icu.segment(part)[Symbol.iterator]();
