@@ -774,8 +774,9 @@ def make_bag(bag_dir: Path, bag_info: dict[str, Any], store: HashStore, known: d
     todo = [i for i, d in enumerate(digests) if d is None]
     for i, d in zip(todo, hash_files([str(bag_dir / entries[i]) for i in todo], processes)):
         digests[i] = d
-    for st, d in zip(stats, digests):
-        store.put(st, d)  # type: ignore[arg-type]
+    for rel, st, d in zip(entries, stats, digests):
+        if not (known and rel in known):  # the content's digests come with each copy: not kept twice
+            store.put(st, d)  # type: ignore[arg-type]
     names = [bagit._encode_filename(bagit._decode_filename(rel)) for rel in entries]
     for n, alg in enumerate(ALGORITHMS):
         with bagit.open_text_file(str(bag_dir / f"manifest-{alg}.txt"), "w", encoding="utf-8") as manifest:
