@@ -225,15 +225,32 @@ class CopyMemo:
             pass
         return {}
 
-    def write(self, edition: str, files: dict[str, list[Any]]) -> None:
-        """After `edition` is in the archive; a failure costs the next publish time only."""
+    def stage(self, edition: str, files: dict[str, list[Any]]) -> Path | None:
+        """Write the memo of `edition` beside the kept one, right after the
+        copy (not held in memory through the build: 50,000 people, 130 MB);
+        commit() puts it in place once the edition is in the archive."""
         tmp = self.path.with_name(f".{self.NAME}.{os.getpid()}.tmp")
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             tmp.write_text(json.dumps({"key": self.key, "edition": edition, "files": files}, separators=(",", ":")), encoding="utf-8")
-            os.replace(tmp, self.path)
+            return tmp
         except OSError:
             tmp.unlink(missing_ok=True)
+            return None
+
+    def commit(self, staged: Path | None) -> None:
+        """A failure costs the next publish time only."""
+        if staged is None:
+            return
+        try:
+            os.replace(staged, self.path)
+        except OSError:
+            staged.unlink(missing_ok=True)
+
+    @staticmethod
+    def discard(staged: Path | None) -> None:
+        if staged is not None:
+            staged.unlink(missing_ok=True)
 
 
 def _ident(path: str) -> list[int]:
@@ -496,13 +513,16 @@ def publish(cfg: Config, as_of: dt.date, note: str, progress: Callable[[str], No
         tmp = archive.root / f".tmp-{eid}"
         cache = cfg.output_dir.parent / ".cache"  # kept between publishes (build/.cache): see workdir.py
         restricted = bool(cfg.get("archive_restricted"))
+        copies = CopyMemo(cache, archive.root, restricted)
+        staged: Path | None = None
         try:
             t = time.perf_counter()
             previous = archive.path(prev.id) / "data" / "content" if prev else None
-            copies = CopyMemo(cache, archive.root, restricted)
             copied = copy_content(cfg, result.content.records, tmp / "content", restricted,
                                   previous if previous is not None and previous.is_dir() else None, cache / "strip",
                                   result.digests, copies.read(prev.id) if prev else None)
+            staged = copies.stage(eid, copied.memo)
+            copied.memo = {}
             old = previous_records(previous, copied, result.content.records) if previous is not None else []
             changes = compare(old, result.content.records)
             info = EditionInfo(eid, as_of.isoformat(), note, prev.id if prev else "", summary(changes), to_json(changes))
@@ -550,9 +570,10 @@ def publish(cfg: Config, as_of: dt.date, note: str, progress: Callable[[str], No
             os.rename(tmp, final)
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
+            copies.discard(staged)
             raise
+        copies.commit(staged)  # the edition is in the archive
         hook("rename")
-        copies.write(eid, copied.memo)
         update_public(archive)
         progress(f"版本 {eid} 已写入 {cfg.display(final)}；内网发布目录 {cfg.display(archive.public)}/ 的 current 已指向它")
         return info

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from generator.build import BuildFailed
-from generator.editions import Archive, publish, rebuild, verify
+from generator.editions import Archive, CopyMemo, publish, rebuild, verify
 from generator.problems import UserError
 from support.reproducible import compare_trees
 from support.sites import config, copy_tree
@@ -101,6 +101,8 @@ def test_failure_mid_publish_leaves_no_partial_edition(project: Path, step: str)
     first = publish(cfg, AS_OF, "首次发布", quiet)
     archive = Archive(cfg.archive_dir)
     before = sorted(str(p) for p in archive.root.rglob("*"))
+    memo = cfg.output_dir.parent / ".cache" / CopyMemo.NAME
+    kept = memo.read_bytes()
 
     def boom(at: str) -> None:
         if at == step:
@@ -111,6 +113,8 @@ def test_failure_mid_publish_leaves_no_partial_edition(project: Path, step: str)
     assert archive.ids() == [first.id]
     assert sorted(str(p) for p in archive.root.rglob("*")) == before
     assert verify(archive, first.id) == []
+    assert memo.read_bytes() == kept  # the copy memo still describes the first edition
+    assert not list(memo.parent.glob(f".{CopyMemo.NAME}.*"))
 
 
 def test_concurrent_publish_is_refused(project: Path) -> None:
