@@ -188,7 +188,6 @@ class ContentCopy:
     stripped: int  # files written without their private values
     same: set[str]  # files identical to the previous edition's (linked to them)
     digests: dict[str, tuple[str, str]]  # relative path → (sha256, sm3) of what was written
-    memo: dict[str, list[Any]] = field(default_factory=dict)  # what CopyMemo keeps of this copy
     remembered: int = 0  # files linked on the word of the memo, neither read nor hashed
 
 
@@ -202,65 +201,104 @@ class CopyMemo:
     inode, size, modification time), its SHA-256 and SM3, and whether it was
     stripped of private values. A file whose bytes are those again is linked
     to that edition's file without being read, stripped or hashed (45,000
-    files: 2.4–3.3 s → 1.1–1.3 s), provided the file is still the one written (an edition's
-    files never change; one changed all the same is read and compared as
-    before). The bytes are those the check read: the edition holds exactly
-    what was checked."""
+    files: 2.4–3.3 s → 1.1–1.3 s), provided the file is still the one
+    written (an edition's files never change; one changed all the same is
+    read and compared as before). The bytes are those the check read: the
+    edition holds exactly what was checked.
 
-    NAME = "edition-copies.json"
+    One line per file, written as the copy goes (nothing held in memory):
+    path, digest, identity, SHA-256, SM3, stripped (0/1), tab-separated."""
+
+    NAME = "edition-copies.tsv"
+    _HEAD = "lianzheng-copy-memo 1"
+    _LINE = re.compile(r"([^\t]+)\t([0-9a-f]{32})\t(\d+:\d+:\d+:\d+)\t([0-9a-f]{64})\t([0-9a-f]{64})\t([01])")
 
     def __init__(self, folder: Path, archive: Path, restricted: bool) -> None:
         self.path = folder / self.NAME
         # two archives may share the cache folder (and edition ids)
         parts = [STRIP_VERSION, sorted(private_keys()), restricted, os.fspath(archive.resolve())]
         self.key = hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode()).hexdigest()
+        self.staged: Path | None = None
 
-    def read(self, edition: str) -> dict[str, list[Any]]:
-        """The files of `edition` (the previous one), if it is the edition the memo was kept for."""
+    def read(self, edition: str) -> dict[str, tuple[str, str, str, str, int]]:
+        """The files of `edition` (the previous one), if it is the edition the
+        memo was kept for; a line edited by hand is passed over."""
+        out: dict[str, tuple[str, str, str, str, int]] = {}
         try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-            if data.get("key") == self.key and data.get("edition") == edition and isinstance(data.get("files"), dict):
-                return data["files"]
-        except (OSError, ValueError, AttributeError):
-            pass
-        return {}
+            with open(self.path, encoding="utf-8") as f:
+                if f.readline().rstrip("\n") != f"{self._HEAD}\t{self.key}\t{edition}":
+                    return {}
+                for line in f:
+                    m = self._LINE.fullmatch(line.rstrip("\n"))
+                    if m:
+                        out[m[1]] = (m[2], m[3], m[4], m[5], int(m[6]))
+        except (OSError, ValueError):
+            return {}
+        return out
 
-    def stage(self, edition: str, files: dict[str, list[Any]]) -> Path | None:
-        """Write the memo of `edition` beside the kept one, right after the
-        copy (not held in memory through the build: 50,000 people, 130 MB);
-        commit() puts it in place once the edition is in the archive."""
+    def stage(self, edition: str) -> "_MemoLines | None":
+        """Start the memo of `edition` beside the kept one, to be told each
+        file as the copy goes; commit() puts it in place once the edition is
+        in the archive, discard() drops it."""
         tmp = self.path.with_name(f".{self.NAME}.{os.getpid()}.tmp")
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            tmp.write_text(json.dumps({"key": self.key, "edition": edition, "files": files}, separators=(",", ":")), encoding="utf-8")
-            return tmp
+            f = open(tmp, "w", encoding="utf-8")
         except OSError:
-            tmp.unlink(missing_ok=True)
             return None
+        self.staged = tmp
+        f.write(f"{self._HEAD}\t{self.key}\t{edition}\n")
+        return _MemoLines(f)
 
-    def commit(self, staged: Path | None) -> None:
+    def commit(self) -> None:
         """A failure costs the next publish time only."""
-        if staged is None:
+        if self.staged is not None:
+            try:
+                os.replace(self.staged, self.path)
+            except OSError:
+                self.discard()
+            self.staged = None
+
+    def discard(self) -> None:
+        if self.staged is not None:
+            self.staged.unlink(missing_ok=True)
+            self.staged = None
+
+
+class _MemoLines:
+    """The memo being written. A write that fails (a full disk) ends it there:
+    the lines before it hold, the next publish copies the other files as
+    without a memo, and this publish goes on."""
+
+    def __init__(self, f: Any) -> None:
+        self.f = f
+
+    def add(self, rel: str, entry: tuple[str, str, str, str, int]) -> None:
+        if self.f is None or "\t" in rel or "\n" in rel:
             return
         try:
-            os.replace(staged, self.path)
+            self.f.write("\t".join((rel, *entry[:4], str(entry[4]))) + "\n")
         except OSError:
-            staged.unlink(missing_ok=True)
+            self.close()
 
-    @staticmethod
-    def discard(staged: Path | None) -> None:
-        if staged is not None:
-            staged.unlink(missing_ok=True)
+    def close(self) -> None:
+        f, self.f = self.f, None
+        if f is not None:
+            try:
+                f.close()
+            except OSError:
+                pass
 
 
-def _ident(path: str) -> list[int]:
+def _ident(path: str) -> str:
     st = os.stat(path)
-    return [st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns]
+    return f"{st.st_dev}:{st.st_ino}:{st.st_size}:{st.st_mtime_ns}"
 
 
 def copy_content(cfg: Config, records: list[Record], dest: Path, restricted: bool, previous: Path | None = None,
                  cache: Path | None = None, checked: dict[str, bytes] | None = None,
-                 memo: dict[str, list[Any]] | None = None) -> ContentCopy:
+                 memo: dict[str, tuple[str, str, str, str, int]] | None = None,
+                 remember: Callable[[str, tuple[str, str, str, str, int]], None] | None = None) -> ContentCopy:
     """Copy the content folder; unless the archive is a restricted store,
     rewrite files holding private values without them. A file identical to
     the one in the previous edition's data/content (`previous`) is a hard
@@ -268,7 +306,8 @@ def copy_content(cfg: Config, records: list[Record], dest: Path, restricted: boo
     in `cache` by the digest of the original, so an unchanged file is not
     stripped again. `checked`: the digest of each file's bytes as the check
     read them (CheckResult.digests); with the previous edition's `memo`
-    (CopyMemo.read), a file whose bytes the memo knows is linked unread."""
+    (CopyMemo.read), a file whose bytes the memo knows is linked unread;
+    `remember` (CopyMemo.stage) is told what each such file became."""
     import yaml
 
     from .loadcache import digest
@@ -310,8 +349,9 @@ def copy_content(cfg: Config, records: list[Record], dest: Path, restricted: boo
                     out.same.add(rel)
                     out.digests[rel] = (known[2], known[3])
                     out.stripped += known[4]
-                    out.memo[rel] = known
                     out.remembered += 1
+                    if remember is not None:
+                        remember(rel, known)
                     continue
             except OSError:
                 pass  # gone or not linkable: copied below
@@ -336,8 +376,8 @@ def copy_content(cfg: Config, records: list[Record], dest: Path, restricted: boo
             if rec is None:
                 shutil.copystat(source, target)  # as a plain copy: the clerk's modification time
         # only bytes the check read are remembered: a file changed since would be linked to them next time
-        if seen is not None and not is_link and seen == digest(raw):
-            out.memo[rel] = [seen.hex(), _ident(target), *out.digests[rel], int(rec is not None)]
+        if remember is not None and seen is not None and not is_link and seen == digest(raw):
+            remember(rel, (seen.hex(), _ident(target), *out.digests[rel], int(rec is not None)))
     return out
 
 
@@ -514,20 +554,23 @@ def publish(cfg: Config, as_of: dt.date, note: str, progress: Callable[[str], No
         cache = cfg.output_dir.parent / ".cache"  # kept between publishes (build/.cache): see workdir.py
         restricted = bool(cfg.get("archive_restricted"))
         copies = CopyMemo(cache, archive.root, restricted)
-        staged: Path | None = None
         try:
             t = time.perf_counter()
             previous = archive.path(prev.id) / "data" / "content" if prev else None
-            copied = copy_content(cfg, result.content.records, tmp / "content", restricted,
-                                  previous if previous is not None and previous.is_dir() else None, cache / "strip",
-                                  result.digests, copies.read(prev.id) if prev else None)
-            staged = copies.stage(eid, copied.memo)
-            copied.memo = {}
+            lines = copies.stage(eid)
+            try:
+                copied = copy_content(cfg, result.content.records, tmp / "content", restricted,
+                                      previous if previous is not None and previous.is_dir() else None, cache / "strip",
+                                      result.digests, copies.read(prev.id) if prev else None, lines.add if lines else None)
+            finally:
+                if lines is not None:
+                    lines.close()
             old = previous_records(previous, copied, result.content.records) if previous is not None else []
             changes = compare(old, result.content.records)
             info = EditionInfo(eid, as_of.isoformat(), note, prev.id if prev else "", summary(changes), to_json(changes))
             timings = {"content": time.perf_counter() - t}
-            progress(f"发布版本 {eid}：{info.summary}（复制记录 {len(copied.digests)} 个文件，其中 {len(copied.same)} 个与上一版本相同；"
+            reused = f"，{copied.remembered} 个按上次发布的记录直接沿用" if copied.remembered else ""
+            progress(f"发布版本 {eid}：{info.summary}（复制记录 {len(copied.digests)} 个文件，其中 {len(copied.same)} 个与上一版本相同{reused}；"
                      f"用时 {timings['content']:.1f} 秒）")
             ctx = build_site(cfg, as_of, tmp / "site", checked=result, progress=progress,
                              edition=EditionBuild(eid, history + [info], archive.editions_dir), cache=cache / "edition")
@@ -570,9 +613,9 @@ def publish(cfg: Config, as_of: dt.date, note: str, progress: Callable[[str], No
             os.rename(tmp, final)
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
-            copies.discard(staged)
+            copies.discard()
             raise
-        copies.commit(staged)  # the edition is in the archive
+        copies.commit()  # the edition is in the archive
         hook("rename")
         update_public(archive)
         progress(f"版本 {eid} 已写入 {cfg.display(final)}；内网发布目录 {cfg.display(archive.public)}/ 的 current 已指向它")

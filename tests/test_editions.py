@@ -256,3 +256,10 @@ def test_unchanged_content_is_linked_on_the_word_of_the_copy_memo(project: Path,
     stripped.clear()
     publish(cfg, AS_OF, "第四次发布", quiet)
     assert stripped == []  # the memo again, of the third edition
+    memo = cfg.output_dir.parent / ".cache" / editions.CopyMemo.NAME
+    lines = memo.read_text(encoding="utf-8").splitlines()
+    damaged = [line + "x" if line.startswith("people/zhang-san.yml\t") else line for line in lines]  # edited by hand: passed over
+    assert damaged != lines
+    memo.write_text("\n".join(damaged) + "\n", encoding="utf-8")
+    fifth = publish(cfg, AS_OF, "第五次发布", quiet).id
+    assert stripped == ["people/zhang-san.yml"] and verify(archive, fifth) == []
