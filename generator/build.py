@@ -25,6 +25,7 @@ from .engine import THEME, config_text, fingerprint, mkdocs_config, page_source,
 from .problems import ERROR, Problem, Problems
 from .render import Page, render_pages
 from .reindex import index_site
+from .ticker import say
 from .workdir import Workdir, link_tree, scan, sync_tree
 
 # Steps run on the staged site after the engine (search indexing registers here).
@@ -57,10 +58,6 @@ class BuildFailed(Exception):
         super().__init__("build failed")
         self.problems = problems
         self.files = files
-
-
-def say(msg: str) -> None:
-    print(msg, file=sys.stderr, flush=True)
 
 
 def nav_of(pages: list[Page]) -> list[tuple[str, str]]:
@@ -182,7 +179,7 @@ def _build_staged(cfg: Config, as_of: dt.date, out: Path, drafts: bool, result: 
             return r.digest, r.written
 
         # the QR codes are shared by every work folder beside this one (site, drafts, edition)
-        pages, docs, problems = render_pages(site, write, cache_dir=work.root.parent if work.persistent else None)
+        pages, docs, problems = render_pages(site, write, cache_dir=work.root.parent if work.persistent else None, progress=progress)
         if problems:
             raise BuildFailed(Problems(problems))
         timings["render"] = time.perf_counter() - t
@@ -206,7 +203,7 @@ def _build_staged(cfg: Config, as_of: dt.date, out: Path, drafts: bool, result: 
         progress("MkDocs 正在生成 HTML …" if only is None else f"MkDocs 正在更新 HTML（{len(only)} 个页面有变化）…")
         os.environ["SOURCE_DATE_EPOCH"] = source_epoch(as_of)
         work.invalidate()  # from here until commit() the folder is not trusted
-        ctx.engine = run_engine(work.config_file, only, len(pages))
+        ctx.engine = run_engine(work.config_file, only, len(pages), progress)
         outputs = scan(work.site)
         work.commit(fp, digests, outputs)
         timings["mkdocs"] = time.perf_counter() - t

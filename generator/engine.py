@@ -18,11 +18,12 @@ import sys
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Collection, Iterable
+from typing import Any, Callable, Collection, Iterable
 
 import yaml
 
 from .render import THEME, Page
+from .ticker import Ticker, say
 
 ASSETS = ("assets/site.css", "assets/site.js")
 HOOKS = Path(__file__).resolve().parent / "mkdocs_hooks.py"
@@ -292,6 +293,7 @@ class _Job:
     nav: Any
     env: Any
     docs: list[Any]  # documentation Files, in MkDocs' order
+    done: Ticker | None = None  # pages built so far, for progress
 
 
 _JOB: _Job | None = None  # the job of this run; forked workers inherit it
@@ -389,6 +391,8 @@ def _build_chunk(indices: list[int]) -> tuple[int, int]:
     md = 0
     for i in indices:
         md += _render_page(_JOB, _JOB.docs[i].page)
+        if _JOB.done is not None:
+            _JOB.done.add()
     return len(indices), md
 
 
@@ -458,23 +462,28 @@ def _theme_template(name: str, job: _Job) -> list[str]:
 APART_PAGES = 100_000  # pages from which run_engine() runs the engine in a process of its own
 
 
-def run_engine(config_file: Path, only: Collection[str] | None, pages: int) -> EngineStats:
+def run_engine(config_file: Path, only: Collection[str] | None, pages: int,
+               progress: Callable[[str], None] | None = None) -> EngineStats:
     """build_html(), for a big site in a fresh process: the engine's workers
     are forked from the process that runs it, and this one holds every
     record and page of the site (50,000 people: 1.7 GB), which each worker
-    would count again; a fresh process holds MkDocs' own structures only."""
+    would count again; a fresh process holds MkDocs' own structures only
+    (and says its progress on the standard error it shares)."""
     if pages < APART_PAGES:
-        return build_html(config_file, only)
+        return build_html(config_file, only, progress=progress)
     sys.stdout.flush()
     sys.stderr.flush()
     with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
-        return pool.submit(build_html, config_file, None if only is None else sorted(only)).result()
+        return pool.submit(build_html, config_file, None if only is None else sorted(only), PROCESSES,
+                           say if progress is not None else None).result()
 
 
-def build_html(config_file: Path, only: Collection[str] | None = None, processes: int = PROCESSES) -> EngineStats:
+def build_html(config_file: Path, only: Collection[str] | None = None, processes: int = PROCESSES,
+               progress: Callable[[str], None] | None = None) -> EngineStats:
     """Build the site described by `config_file`. With `only` (source paths
     under docs_dir), an earlier complete build is in site_dir: only those
-    pages, and pages whose output is missing, are rendered again."""
+    pages, and pages whose output is missing, are rendered again. `progress`
+    is told the pages done so far every few seconds (ticker.py)."""
     global _JOB
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
     from mkdocs import utils
@@ -538,21 +547,22 @@ def build_html(config_file: Path, only: Collection[str] | None = None, processes
 
         n = max(1, min(processes, len(todo) // MIN_PAGES_PER_PROCESS))
         stats.processes = n
-        _JOB = job
-        try:
-            if n == 1:
-                done = [_build_chunk(todo)]
-            else:
-                chunks = [todo[k:k + _CHUNK] for k in range(0, len(todo), _CHUNK)]
-                # biggest first is unknowable cheaply; interleaving spreads the big
-                # pages (print pages, the board) of each section over both workers
-                ctx = multiprocessing.get_context("fork")
-                sys.stdout.flush()
-                sys.stderr.flush()
-                with ProcessPoolExecutor(max_workers=n, mp_context=ctx) as pool:
-                    done = list(pool.map(_build_chunk, chunks))
-        finally:
-            _JOB = None
+        with Ticker(progress, lambda k: f"MkDocs 正在生成 HTML：已完成 {k}/{len(todo)} 个页面 …") as job.done:
+            _JOB = job
+            try:
+                if n == 1:
+                    done = [_build_chunk(todo)]
+                else:
+                    chunks = [todo[k:k + _CHUNK] for k in range(0, len(todo), _CHUNK)]
+                    # biggest first is unknowable cheaply; interleaving spreads the big
+                    # pages (print pages, the board) of each section over both workers
+                    ctx = multiprocessing.get_context("fork")
+                    sys.stdout.flush()
+                    sys.stderr.flush()
+                    with ProcessPoolExecutor(max_workers=n, mp_context=ctx) as pool:
+                        done = list(pool.map(_build_chunk, chunks))
+            finally:
+                _JOB = None
         stats.markdown = sum(md for _, md in done)
 
         for name in config.theme.static_templates:

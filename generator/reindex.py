@@ -35,7 +35,6 @@ import hashlib
 import json
 import os
 import shutil
-import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,6 +43,7 @@ from typing import TYPE_CHECKING, Any
 from . import search
 from .problems import Problems
 from .search import BUNDLE_DIR, WORDS_FILE, Entry, IndexFailed, IndexStats, content_digest, shard_dir, slim_body
+from .ticker import say
 from .workdir import link_tree, scan
 
 if TYPE_CHECKING:
@@ -228,7 +228,7 @@ def update_index(ctx: "BuildContext", urls: list[str]) -> tuple[IndexStats, dict
             replaced = {base.entries[u].id for u in (*changed, *gone) if u in base.entries}
             stats, hidden = overlay(ctx.site_dir, base, changed, replaced)
             return stats, {"base": base.edition, "overlay": changed, "hidden": sorted(hidden), "replaced": sorted(replaced)}
-    stats = search.run_pagefind(ctx.site_dir, urls)
+    stats = search.run_pagefind(ctx.site_dir, urls, progress=say)
     if folder is not None and key:
         save_base(folder, ctx.site_dir, stats, key, edition.id if edition is not None else None)
     return stats, {"base": None}
@@ -254,7 +254,7 @@ def index_site(ctx: "BuildContext") -> None:
     (the old site stays in place)."""
     from .build import BuildFailed
 
-    print("正在建立全文检索索引 …", file=sys.stderr, flush=True)
+    say("正在建立全文检索索引 …")
     urls = [p.url for p in ctx.pages if p.meta.get("pagefind") and not p.meta.get("draft")]
     try:
         stats, plan = update_index(ctx, urls)
@@ -264,7 +264,7 @@ def index_site(ctx: "BuildContext") -> None:
     ctx.timings["index"] = stats.seconds
     size = f"{stats.bytes / 2**20:.1f} MB（{stats.seconds:.1f} 秒）"
     if plan.get("overlay") is None:
-        print(f"检索索引：{stats.pages} 个页面，{size}", file=sys.stderr, flush=True)
+        say(f"检索索引：{stats.pages} 个页面，{size}")
     else:
-        print(f"检索索引：沿用上次的全量索引，重新索引有变化的 {len(plan['overlay'])} 个页面，"
-              f"隐藏 {len(plan['hidden'])} 个旧页面，共 {size}", file=sys.stderr, flush=True)
+        say(f"检索索引：沿用上次的全量索引，重新索引有变化的 {len(plan['overlay'])} 个页面，"
+            f"隐藏 {len(plan['hidden'])} 个旧页面，共 {size}")

@@ -25,6 +25,7 @@ from markupsafe import Markup
 
 from .derive import FORM_LABELS, FORM_SHORT, STATUS_CLASS, Site
 from .problems import ERROR, Problem
+from .ticker import Ticker
 
 THEME = Path(__file__).resolve().parent.parent / "theme"
 
@@ -243,16 +244,19 @@ def owner(path: str, n: int) -> int:
     return zlib.crc32(path.encode("utf-8")) % n
 
 
-# What the forked workers of render_pages inherit: (site, sink, n, cache_dir).
-_WORK: tuple[Site, Callable[[Page], Any], int, Path | None] | None = None
+# What the forked workers of render_pages inherit: (site, sink, n, cache_dir, pages done).
+_WORK: tuple[Site, Callable[[Page], Any], int, Path | None, Ticker] | None = None
 
 
-def _render_share(k: int) -> tuple[list[tuple[int, Page, Any]], list[Problem], int]:
+_Share = tuple[list[tuple[int, Page, Any]], list[Problem], int]  # a worker's pages, its problems, how many pages it saw
+
+
+def _render_share(k: int) -> _Share:
     """Worker k of n: run every view, render the pages it owns, hand each to
     the sink and keep only what the parent needs (the page without its HTML).
     The links are checked here, against every page path the views yielded."""
     assert _WORK is not None
-    site, sink, n, cache_dir = _WORK
+    site, sink, n, cache_dir, done = _WORK
     r = Renderer(site, owns=(lambda path: owner(path, n) == k) if n > 1 else None, cache_dir=cache_dir)
     mine: list[tuple[int, Page, Any]] = []
     paths: list[str] = []
@@ -268,6 +272,7 @@ def _render_share(k: int) -> tuple[list[tuple[int, Page, Any]], list[Problem], i
         r.skipped.clear()
         page.files = r.take_files()
         result = sink(page)
+        done.add()
         page.html = ""  # written by the sink; the parent needs the rest only
         page.files = dict.fromkeys(page.files, "")  # written too; the parent needs their paths
         mine.append((i, page, result))
@@ -276,30 +281,40 @@ def _render_share(k: int) -> tuple[list[tuple[int, Page, Any]], list[Problem], i
 
 
 def render_pages(site: Site, sink: Callable[[Page], Any], processes: int = PROCESSES,
-                 cache_dir: Path | None = None) -> tuple[list[Page], list[Any], list[Problem]]:
+                 cache_dir: Path | None = None, progress: Callable[[str], None] | None = None
+                 ) -> tuple[list[Page], list[Any], list[Problem]]:
     """Render every page and hand each to `sink` (in the worker process that
     rendered it: e.g. write it to disk), in `processes` forked processes.
     Returns the pages in view order without their HTML, the sink's result for
-    each, and the problems (broken links, duplicate paths)."""
+    each, and the problems (broken links, duplicate paths). `progress` is told
+    the pages done so far every few seconds (ticker.py)."""
     global _WORK
     n = processes if len(site.content.records) >= MIN_PAGES_FOR_WORKERS else 1
-    _WORK = (site, sink, max(1, n), cache_dir)
+    with Ticker(progress, lambda k: f"正在生成页面：已完成 {k} 个页面 …") as done:
+        _WORK = (site, sink, max(1, n), cache_dir, done)
+        try:
+            shares = _render_shares(n)
+        finally:
+            _WORK = None
+    return _merge(shares)
+
+
+def _render_shares(n: int) -> list[_Share]:
+    if n <= 1:
+        return [_render_share(0)]
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # The workers share the parent's records (copy on write): keep the
+    # cyclic collector from walking, and so copying, all of them.
+    gc.freeze()
     try:
-        if n <= 1:
-            shares = [_render_share(0)]
-        else:
-            sys.stdout.flush()
-            sys.stderr.flush()
-            # The workers share the parent's records (copy on write): keep the
-            # cyclic collector from walking, and so copying, all of them.
-            gc.freeze()
-            try:
-                with ProcessPoolExecutor(max_workers=n, mp_context=multiprocessing.get_context("fork")) as pool:
-                    shares = list(pool.map(_render_share, range(n)))
-            finally:
-                gc.unfreeze()
+        with ProcessPoolExecutor(max_workers=n, mp_context=multiprocessing.get_context("fork")) as pool:
+            return list(pool.map(_render_share, range(n)))
     finally:
-        _WORK = None
+        gc.unfreeze()
+
+
+def _merge(shares: list[_Share]) -> tuple[list[Page], list[Any], list[Problem]]:
     counts = {count for _, _, count in shares}
     if len(counts) != 1:
         raise RuntimeError(f"render workers saw different page lists: {sorted(counts)}")

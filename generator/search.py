@@ -34,9 +34,10 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
 from .problems import ERROR, Problem, Problems
+from .ticker import Ticker
 
 if TYPE_CHECKING:
     from .build import BuildContext
@@ -174,14 +175,15 @@ def shard_dir(bundle: Path, n: int) -> Path:
     return bundle if n == 0 else bundle / f"s{n}"
 
 
-def run_pagefind(site_dir: Path, paths: Iterable[str] | None = None) -> IndexStats:
+def run_pagefind(site_dir: Path, paths: Iterable[str] | None = None, progress: Callable[[str], None] | None = None) -> IndexStats:
     """Index the record pages `paths` (relative to site_dir; default: every
     page marked data-pagefind-body) into site_dir/pagefind. Raises
-    IndexFailed with a Chinese message when Pagefind is missing or fails."""
+    IndexFailed with a Chinese message when Pagefind is missing or fails.
+    `progress` is told the shards done every few seconds."""
     t = time.perf_counter()
     bundle = (site_dir / BUNDLE_DIR).resolve()
     shards = shards_of(marked_pages(site_dir) if paths is None else paths)
-    digests, out = index_into(site_dir, [(shard_dir(bundle, n), pages) for n, pages in enumerate(shards)])
+    digests, out = index_into(site_dir, [(shard_dir(bundle, n), pages) for n, pages in enumerate(shards)], progress)
     entries = write_words(site_dir, len(shards))
     return index_stats(bundle, out, time.perf_counter() - t, digests, entries, len(shards))
 
@@ -193,7 +195,8 @@ def index_stats(bundle: Path, out: str, seconds: float, digests: dict[str, str],
                       digests=digests, entries=entries, shards=shards)
 
 
-def index_into(site_dir: Path, jobs: list[tuple[Path, list[str]]]) -> tuple[dict[str, str], str]:
+def index_into(site_dir: Path, jobs: list[tuple[Path, list[str]]],
+               progress: Callable[[str], None] | None = None) -> tuple[dict[str, str], str]:
     """Run Pagefind on the pages of each job (output folder, pages), one
     process per core at a time; returns the digest of each page's record
     content and Pagefind's output. Only the bundle's root folder keeps
@@ -214,8 +217,9 @@ def index_into(site_dir: Path, jobs: list[tuple[Path, list[str]]]) -> tuple[dict
                          "--force-language", LANGUAGE, "--keep-index-url",
                          "--exclude-selectors", ", ".join(EXCLUDE_SELECTORS)])
         # one Pagefind process per core at a time (each is single-threaded)
-        with ThreadPoolExecutor(max_workers=max(1, min(len(cmds), os.cpu_count() or 1))) as pool:
-            procs = list(pool.map(_run, cmds))
+        with Ticker(progress, lambda k: f"检索索引：已完成 {k}/{len(cmds)} 个分片 …") as done, \
+                ThreadPoolExecutor(max_workers=max(1, min(len(cmds), os.cpu_count() or 1))) as pool:
+            procs = list(pool.map(lambda cmd: _run(cmd, done), cmds))
     for proc in procs:
         if proc.returncode != 0:
             tail = "\n".join((proc.stderr or proc.stdout).strip().splitlines()[-5:])
@@ -226,11 +230,13 @@ def index_into(site_dir: Path, jobs: list[tuple[Path, list[str]]]) -> tuple[dict
     return digests, "\n".join(proc.stdout for proc in procs)
 
 
-def _run(cmd: list[str]) -> subprocess.CompletedProcess[str]:
+def _run(cmd: list[str], done: Ticker) -> subprocess.CompletedProcess[str]:
     try:
-        return subprocess.run(cmd, capture_output=True, text=True, timeout=TIMEOUT_S, check=False)
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=TIMEOUT_S, check=False)
     except (OSError, subprocess.TimeoutExpired) as e:
         raise IndexFailed(f"无法运行 Pagefind：{e}", "请检查 pagefind_bin_extended 是否完整安装") from e
+    done.add()
+    return proc
 
 
 def _count(output: str, noun: str) -> int:
