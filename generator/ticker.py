@@ -18,10 +18,10 @@ def say(msg: str) -> None:
 
 
 class Ticker:
-    def __init__(self, say: Callable[[str], None] | None, line: Callable[[int], str], every: float | None = None) -> None:
+    def __init__(self, say: Callable[[str], None] | None, line: Callable[[int], str]) -> None:
         self.say = say
         self.line = line
-        self.every = EVERY_S if every is None else every
+        self.every = EVERY_S
         self.count: Any = multiprocessing.get_context("fork").Value("q", 0)  # inherited by forked workers
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -42,5 +42,7 @@ class Ticker:
             self._thread.join()
 
     def _run(self) -> None:
+        # The first line comes EVERY_S after the start: the stages fork their
+        # workers at once, never while this thread holds stderr's lock.
         while not self._stop.wait(self.every):
             self.say(self.line(self.count.value))  # type: ignore[misc]
