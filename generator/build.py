@@ -127,7 +127,7 @@ def build_site(cfg: Config, as_of: dt.date, out: Path, drafts: bool = False, che
     if problem:
         raise BuildFailed(Problems([problem]))
     parsed = out.parent / ".cache" if cache == AUTO else (Path(cache).parent if cache else None)  # loadcache.py
-    result = checked or run_check(cfg, cache=parsed)
+    result = checked or run_check(cfg, cache=parsed, progress=progress)
     result.digests = None  # read by an edition's copy only, before this (50,000 people: 30 MB each render worker would count)
     if result.problems.errors:
         raise BuildFailed(result.problems, result.files)

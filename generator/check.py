@@ -11,7 +11,7 @@ import os
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from .config import Config
 from .fields import Field, Shape
@@ -31,8 +31,10 @@ class CheckResult:
     digests: dict[str, bytes] | None = None  # with a cache: path → digest of the bytes checked (Loaded.digests)
 
 
-def run_check(cfg: Config, workers: int | None = None, cache: Path | None = None) -> CheckResult:
-    """Load and check every record; `cache`: a folder keeping parsed records between runs (loadcache.py)."""
+def run_check(cfg: Config, workers: int | None = None, cache: Path | None = None,
+              progress: Callable[[str], None] | None = None) -> CheckResult:
+    """Load and check every record; `cache`: a folder keeping parsed records between runs (loadcache.py);
+    `progress`: told the files read so far every few seconds."""
     root = cfg.content_dir
     prefix = cfg.display(root) + "/"
     # The records make no reference cycles; with millions of them alive the
@@ -43,7 +45,7 @@ def run_check(cfg: Config, workers: int | None = None, cache: Path | None = None
     gc_was_enabled = gc.isenabled()
     gc.disable()
     try:
-        loaded: Loaded = load_content(root, prefix, workers, cache)
+        loaded: Loaded = load_content(root, prefix, workers, cache, progress)
         content = Content(loaded.records)
         problems = Problems()
         problems.extend(loaded.problems)

@@ -46,6 +46,7 @@ from .load import content_entries, content_files, load_content
 from .problems import Problems, UserError
 from .publicity import CONFIRMED
 from .records import Record, private_keys
+from .ticker import Ticker, say
 from .workdir import same_bytes
 
 ALGORITHMS = ("sha256", "sm3")
@@ -540,7 +541,7 @@ def publish(cfg: Config, as_of: dt.date, note: str, progress: Callable[[str], No
             shutil.rmtree(stale, ignore_errors=True)  # left by a run that was killed
         for stale in archive.public.glob(".*.tmp-*"):
             stale.unlink(missing_ok=True)  # a link or versions.json being replaced when it was killed
-        result = run_check(cfg, cache=cfg.output_dir.parent / ".cache")
+        result = run_check(cfg, cache=cfg.output_dir.parent / ".cache", progress=progress)
         if result.problems.fails(strict=True):
             raise BuildFailed(result.problems, result.files)
         hook("check")
@@ -603,9 +604,9 @@ def publish(cfg: Config, as_of: dt.date, note: str, progress: Callable[[str], No
             }
             known = {f"data/content/{rel}": d for rel, d in copied.digests.items()}
             if len(result.content.records) < BAG_APART_RECORDS:
-                hashed = make_bag(tmp, bag_info, HashStore(cache / "edition-hashes.json"), known)
+                hashed = make_bag(tmp, bag_info, HashStore(cache / "edition-hashes.json"), known, progress=progress)
             else:  # see bag_apart
-                hashed = bag_apart(tmp, bag_info, cache / "edition-hashes.json", known)
+                hashed = bag_apart(tmp, bag_info, cache / "edition-hashes.json", known, report=True)
             timings["bag"] = time.perf_counter() - t
             progress(f"校验值：{hashed} 个文件新计算，其余沿用（文件未变）；用时 {timings['bag']:.1f} 秒")
             hook("bag")
@@ -761,25 +762,32 @@ def _hash_files(paths: list[str]) -> list[list[str]]:
     return [hash_file(p) for p in paths]
 
 
-def hash_files(paths: list[str], processes: int = HASH_PROCESSES) -> list[list[str]]:
-    """Both digests of every file, in `processes` processes."""
+def hash_files(paths: list[str], processes: int = HASH_PROCESSES, progress: Callable[[str], None] | None = None) -> list[list[str]]:
+    """Both digests of every file, in `processes` processes; `progress` is
+    told the files done every few seconds."""
     if processes <= 1 or len(paths) < 2 * _HASH_CHUNK:
         return _hash_files(paths)
     chunks = [paths[i:i + _HASH_CHUNK] for i in range(0, len(paths), _HASH_CHUNK)]
     import multiprocessing
 
-    with ProcessPoolExecutor(max_workers=processes, mp_context=multiprocessing.get_context("fork")) as pool:
-        return [d for part in pool.map(_hash_files, chunks) for d in part]
+    out: list[list[str]] = []
+    with Ticker(progress, lambda k: f"正在计算校验值：已完成 {k}/{len(paths)} 个文件 …") as done, \
+            ProcessPoolExecutor(max_workers=processes, mp_context=multiprocessing.get_context("fork")) as pool:
+        for part in pool.map(_hash_files, chunks):
+            out += part
+            done.add(len(part))
+    return out
 
 
 BAG_APART_RECORDS = 100_000  # records from which a publish bags in a process of its own
 
 
-def _bag(bag_dir: Path, bag_info: dict[str, Any], store_file: Path, known: dict[str, tuple[str, str]]) -> int:
-    return make_bag(bag_dir, bag_info, HashStore(store_file), known)
+def _bag(bag_dir: Path, bag_info: dict[str, Any], store_file: Path, known: dict[str, tuple[str, str]], report: bool) -> int:
+    return make_bag(bag_dir, bag_info, HashStore(store_file), known, progress=say if report else None)
 
 
-def bag_apart(bag_dir: Path, bag_info: dict[str, Any], store_file: Path, known: dict[str, tuple[str, str]]) -> int:
+def bag_apart(bag_dir: Path, bag_info: dict[str, Any], store_file: Path, known: dict[str, tuple[str, str]],
+              report: bool = False) -> int:
     """make_bag() in a fresh process, for a big edition: this one holds every
     record of the site (50,000 people: 1.4 GB), the listing and digests of
     half a million files would come on top, and the hashing processes forked
@@ -789,7 +797,7 @@ def bag_apart(bag_dir: Path, bag_info: dict[str, Any], store_file: Path, known: 
     sys.stdout.flush()
     sys.stderr.flush()
     with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
-        return pool.submit(_bag, bag_dir, bag_info, store_file, known).result()
+        return pool.submit(_bag, bag_dir, bag_info, store_file, known, report).result()
 
 
 def _payload(data: Path, bag_dir: Path) -> list[tuple[str, os.stat_result]]:
@@ -813,7 +821,7 @@ def _payload(data: Path, bag_dir: Path) -> list[tuple[str, os.stat_result]]:
 
 
 def make_bag(bag_dir: Path, bag_info: dict[str, Any], store: HashStore, known: dict[str, tuple[str, str]] | None = None,
-             processes: int = HASH_PROCESSES) -> int:
+             processes: int = HASH_PROCESSES, progress: Callable[[str], None] | None = None) -> int:
     """bagit.make_bag(bag_dir, bag_info, checksums=ALGORITHMS), the same bag
     (payload moved into data/, manifests in bagit's order and format, bagit.txt,
     bag-info.txt with Payload-Oxum and Bag-Software-Agent, tag manifests), but
@@ -836,7 +844,7 @@ def make_bag(bag_dir: Path, bag_info: dict[str, Any], store: HashStore, known: d
         got = known.get(rel) if known else None
         digests.append(list(got) if got is not None else store.get(st))
     todo = [i for i, d in enumerate(digests) if d is None]
-    for i, d in zip(todo, hash_files([str(bag_dir / entries[i]) for i in todo], processes)):
+    for i, d in zip(todo, hash_files([str(bag_dir / entries[i]) for i in todo], processes, progress)):
         digests[i] = d
     for rel, st, d in zip(entries, stats, digests):
         if not (known and rel in known):  # the content's digests come with each copy: not kept twice

@@ -18,7 +18,7 @@ import unicodedata
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import yaml
 
@@ -26,6 +26,7 @@ from .fields import ID_PATTERN, Field, Shape, may_hold_private, strip_private
 from .loadcache import PRIVATE_MASK, LoadCache, digest, file_digest
 from .problems import ERROR, WARNING, Problem
 from .records import BY_NAME, Record, RecordType
+from .ticker import Ticker
 
 try:  # libyaml ships in PyYAML's wheels; the pure-Python parser is 15x slower
     from yaml import CSafeLoader as _Loader
@@ -151,9 +152,11 @@ def content_entries(root: Path) -> list[tuple[str, bool]]:
     return out
 
 
-def load_content(root: Path, display_prefix: str = "", workers: int | None = None, cache: Path | None = None) -> Loaded:
+def load_content(root: Path, display_prefix: str = "", workers: int | None = None, cache: Path | None = None,
+                 progress: Callable[[str], None] | None = None) -> Loaded:
     """Every record file below root, loaded (in parallel when there are many).
-    `cache`: a folder for parsed records kept between runs (loadcache.py)."""
+    `cache`: a folder for parsed records kept between runs (loadcache.py);
+    `progress` is told the files read so far every few seconds (ticker.py)."""
     files = content_entries(root)
     n = workers if workers is not None else (os.cpu_count() or 1)
     store = LoadCache(cache, root, display_prefix) if cache is not None else None
@@ -179,10 +182,15 @@ def load_content(root: Path, display_prefix: str = "", workers: int | None = Non
                     todo.append(i)
         some = [files[i] for i in todo]
         want = store is not None
-        if n > 1 and len(some) >= PARALLEL_MIN_FILES:
-            got = _load_parallel(str(root), some, display_prefix, n, want)
-        else:
-            got = _load_chunk(str(root), some, display_prefix, want)
+        global _DONE
+        with Ticker(progress, lambda k: f"正在读取记录：已完成 {k}/{len(some)} 个文件 …") as _DONE:
+            try:
+                if n > 1 and len(some) >= PARALLEL_MIN_FILES:
+                    got = _load_parallel(str(root), some, display_prefix, n, want)
+                else:
+                    got = _load_chunk(str(root), some, display_prefix, want)
+            finally:
+                _DONE = None
         for i, (rec, probs, d) in zip(todo, got):
             results[i] = (rec, probs)
             digests[i] = d
@@ -287,16 +295,22 @@ def _load_packed(root: str, rels: list[tuple[str, bool]], prefix: str, want: boo
     return [(tuple(getattr(r, n) for n in names) if r else None, probs, d) for r, probs, d in _load_chunk(root, rels, prefix, want)]
 
 
+_DONE: Ticker | None = None  # files loaded, while load_content runs (forked workers inherit it)
+
+
 def _load_chunk(root: str, rels: list[tuple[str, bool]], prefix: str, want: bool = False) -> list[_Loaded]:
     """Load files; with `want`, each with the digest of the bytes parsed (links: none, never cached)."""
     gc.disable()  # a worker: see load_content
-    if not want:
-        return [(*load_file(os.path.join(root, rel), rel, prefix + rel, is_link=link), None) for rel, link in rels]
     out: list[_Loaded] = []
-    for rel, link in rels:
-        raw: list[bytes] = []
-        rec, probs = load_file(os.path.join(root, rel), rel, prefix + rel, is_link=link, raw_out=raw)
-        out.append((rec, probs, digest(raw[0]) if raw and not link else None))
+    if not want:
+        out = [(*load_file(os.path.join(root, rel), rel, prefix + rel, is_link=link), None) for rel, link in rels]
+    else:
+        for rel, link in rels:
+            raw: list[bytes] = []
+            rec, probs = load_file(os.path.join(root, rel), rel, prefix + rel, is_link=link, raw_out=raw)
+            out.append((rec, probs, digest(raw[0]) if raw and not link else None))
+    if _DONE is not None:
+        _DONE.add(len(rels))
     return out
 
 

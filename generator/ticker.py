@@ -22,13 +22,15 @@ class Ticker:
         self.say = say
         self.line = line
         self.every = EVERY_S
-        self.count: Any = multiprocessing.get_context("fork").Value("q", 0)  # inherited by forked workers
+        # inherited by forked workers; none when nobody listens (a check inside a test)
+        self.count: Any = multiprocessing.get_context("fork").Value("q", 0) if say is not None else None
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
     def add(self, n: int = 1) -> None:
-        with self.count.get_lock():
-            self.count.value += n
+        if self.count is not None:
+            with self.count.get_lock():
+                self.count.value += n
 
     def __enter__(self) -> "Ticker":
         if self.say is not None:

@@ -6,6 +6,7 @@ import sys
 import time
 
 from ..check import run_check
+from ..ticker import say
 
 
 def register(sub: argparse._SubParsersAction, parent: argparse.ArgumentParser) -> None:
@@ -20,7 +21,7 @@ def register(sub: argparse._SubParsersAction, parent: argparse.ArgumentParser) -
 
 def run(ctx) -> int:  # type: ignore[no-untyped-def]
     t0 = time.perf_counter()
-    result = run_check(ctx.cfg, cache=None if ctx.args.no_cache else ctx.cfg.output_dir.parent / ".cache")
+    result = run_check(ctx.cfg, cache=None if ctx.args.no_cache else ctx.cfg.output_dir.parent / ".cache", progress=say)
     result.problems.report(sys.stderr, files=result.files)
     reused = f"（{result.cached} 个文件未变，沿用上次的解析结果）" if result.cached else ""
     print(f"用时 {time.perf_counter() - t0:.2f} 秒{reused}", file=sys.stderr)
