@@ -249,6 +249,71 @@ def test_header_box_on_a_record_page_under_a_subpath(derived: Site, sample_site:
         assert watch.foreign == []
 
 
+def header_done(page: Any, query: str) -> None:
+    """Wait until the header box's panel shows the results of `query`."""
+    page.wait_for_selector(f".lz-hsearch__panel[data-lz-query='{query}']:not([hidden])")
+
+
+def header_hits(page: Any) -> list[str]:
+    return [urlsplit(h).path.lstrip("/") for h in page.eval_on_selector_all(".lz-hsearch__hit a", "els => els.map(a => a.getAttribute('href'))")]
+
+
+def test_header_box_shows_the_first_results_as_you_type(derived: Site, base: str, browser_context: Any) -> None:
+    fv = next(fv for fv in sorted(derived.forms.values(), key=lambda f: f.id) if fv.published)
+    full = search(browser_context, base, "回扣")
+    page, watch = watched_page(browser_context)
+    page.goto(f"{base}forms/{fv.id}.html")
+    panel = page.locator(".lz-hsearch__panel")
+    assert panel.is_hidden()  # nothing shown until the reader types
+    page.fill("#lz-hsearch-q", "回扣")
+    header_done(page, "回扣")
+    # the same query and order as the results page, its first five
+    assert header_hits(page) == full.paths[:5]
+    status = page.locator(".lz-hsearch__status").inner_text()
+    assert re.fullmatch(r"找到 \d+ 条结果，以下是前 5 条。", status), status
+    assert page.locator(".lz-hsearch__hit mark").count() >= 5  # highlighted excerpts
+    assert page.get_attribute("#lz-hsearch-q", "aria-controls") == "lz-hsearch-panel"
+    # keyboard: down into the results and on to the link to the results page, up and back to the box
+    page.keyboard.press("ArrowDown")
+    assert page.evaluate("document.activeElement === document.querySelector('.lz-hsearch__hit a')")
+    for _ in range(5):
+        page.keyboard.press("ArrowDown")
+    assert page.evaluate("document.activeElement.classList.contains('lz-hsearch__all')")
+    for _ in range(6):
+        page.keyboard.press("ArrowUp")
+    assert page.evaluate("document.activeElement.id") == "lz-hsearch-q"
+    page.keyboard.press("Escape")
+    assert panel.is_hidden()
+    # typing again opens it; an empty box closes it
+    page.fill("#lz-hsearch-q", "红包")
+    header_done(page, "红包")
+    assert header_hits(page) == search(browser_context, base, "红包").paths[:5]
+    page.fill("#lz-hsearch-q", "")
+    assert panel.is_hidden()
+    # the last link opens the full results, with filters
+    page.fill("#lz-hsearch-q", "回扣")
+    header_done(page, "回扣")
+    page.locator(".lz-hsearch__all").click()
+    page.wait_for_url(re.compile(r"search\.html\?q=%E5%9B%9E%E6%89%A3$"))
+    page.wait_for_function(DONE)
+    assert page.locator("#lz-search-q").input_value() == "回扣"
+    assert watch.foreign == [] and [m for m in watch.console if "error" in m.lower()] == []
+
+
+def test_header_box_says_when_nothing_is_found(base: str, browser_context: Any) -> None:
+    page, watch = watched_page(browser_context)
+    page.goto(f"{base}index.html")
+    page.fill("#lz-hsearch-q", "鸵鸟火山蛋糕")
+    header_done(page, "鸵鸟火山蛋糕")
+    assert page.locator(".lz-hsearch__status").inner_text() == "没有找到与“鸵鸟火山蛋糕”相关的已公布记录。"
+    assert page.locator(".lz-hsearch__hit").count() == 0
+    assert page.locator(".lz-hsearch__all").inner_text().startswith("打开检索页")
+    # a click elsewhere closes the panel
+    page.mouse.click(5, 400)
+    assert page.locator(".lz-hsearch__panel").is_hidden()
+    assert watch.foreign == []
+
+
 def test_link_to_search_page_under_a_subpath(derived: Site, sample_site: Path, browser_context: Any) -> None:
     unit = derived.content.units()[0]
     with serve(sample_site, SUBPATH) as url:

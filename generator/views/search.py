@@ -17,10 +17,6 @@ from ..render import Page, Renderer
 from ..search import BUNDLE_DIR, FILTERS, WORDS_FILE
 
 PATH = "search.md"
-# Pagefind ranking (see bench/search_quality.py for how these were chosen):
-# a query matching the whole 名称 (name of the page's own record) or title
-# outranks the same words in body text.
-RANKING = {"metaWeights": {"title": 5.0, "名称": 10.0, "岗位": 10.0}}
 NAV = ("全文检索", 90)
 
 
@@ -41,7 +37,7 @@ def pages(site: Site, r: Renderer) -> Iterable[Page]:
         "words": BUNDLE_DIR + "/" + WORDS_FILE,
         "filters": list(FILTERS),
         "order": filter_order(),
-        "ranking": RANKING,
+        "root": "./",  # where Pagefind's result URLs start (search.html is at the root)
         "statusClass": STATUS_CLASS,
     }
     html = r.render(PATH, "search.html", config=json.dumps(config, ensure_ascii=False, sort_keys=True),

@@ -1,5 +1,6 @@
 /* Full-text search on Pagefind's pagefind.js (no framework, no network).
-   Every page: "/" focuses the header search box.
+   Every page: "/" focuses the header search box, which shows the first
+   results under it as the reader types.
    search.html: reads ?q= and filter parameters, shows filters, results with
    title, unit, form type, status and a highlighted excerpt.
    Written in ES5 so that old browsers parse it and show a clear message
@@ -196,133 +197,27 @@
               window.history.replaceState);
   }
 
-  function SearchPage(root) {
-    this.root = root;
-    this.cfg = JSON.parse(root.getAttribute("data-lz-search-config"));
-    this.form = root.querySelector("[data-lz-search-form]");
-    this.input = root.querySelector("#lz-search-q");
-    this.filterBox = root.querySelector("[data-lz-search-filters]");
-    this.status = root.querySelector("[data-lz-search-status]");
-    this.list = root.querySelector("[data-lz-search-results]");
-    this.more = root.querySelector("[data-lz-search-more]");
-    this.selects = {};
+  /* A loaded index (search-init.js) and how to query it, for the results
+     page and the header box alike. */
+  function Searcher(got) {
+    var self = this;
+    this.pf = got.inst;
+    this.about = got.about;
+    this.splitter = new Splitter(got.about);
+    /* pages of the kept full index that a later build replaced or removed
+       (generator/reindex.py): the index still answers with them */
+    this.hidden = null;
+    (got.about.hide || []).forEach(function (id) { (self.hidden = self.hidden || Object.create(null))[id] = true; });
     this.names = Object.create(null); /* bare name → value of the 名称 filter */
-    this.seq = 0;
-    this.results = [];
-    this.shown = 0;
-    this.timer = null;
-    this.timings = { start: performance.now() };
+    (got.about.filters["名称"] || []).forEach(function (n) { self.names[bare(n)] = n; });
   }
-
-  SearchPage.prototype.say = function (text) {
-    this.status.textContent = text;
-  };
-
-  /* The index was set loading by search-init.js from the top of the page. */
-  SearchPage.prototype.load = function () {
-    var self = this;
-    var loading = window.lzSearchIndex || Promise.reject(new Error("search-init.js did not run"));
-    return loading.then(function (got) {
-      self.about = got.about;
-      self.splitter = new Splitter(got.about);
-      /* pages of the kept full index that a later build replaced or removed
-         (generator/reindex.py): the index still answers with them */
-      self.hidden = null;
-      (got.about.hide || []).forEach(function (id) { (self.hidden = self.hidden || Object.create(null))[id] = true; });
-      return got.inst;
-    });
-  };
-
-  SearchPage.prototype.filtersFromUrl = function (params) {
-    var out = {};
-    var names = this.cfg.filters;
-    for (var i = 0; i < names.length; i++) {
-      var v = params.get(names[i]);
-      if (v) out[names[i]] = v;
-    }
-    return out;
-  };
-
-  SearchPage.prototype.sortValues = function (name, values) {
-    var order = this.cfg.order[name];
-    return values.sort(function (a, b) {
-      if (order) {
-        var ia = order.indexOf(a), ib = order.indexOf(b);
-        if (ia !== ib) return (ia < 0 ? 999 : ia) - (ib < 0 ? 999 : ib);
-      }
-      if (/^\d+$/.test(a) && /^\d+$/.test(b)) return Number(b) - Number(a); /* years: newest first */
-      return a.localeCompare(b, "zh-Hans-CN");
-    });
-  };
-
-  SearchPage.prototype.buildFilters = function (all, chosen) {
-    var self = this;
-    var names = this.cfg.filters;
-    var any = false;
-    for (var i = 0; i < names.length; i++) {
-      var name = names[i];
-      if (!all[name]) continue;
-      var values = this.sortValues(name, all[name].slice());
-      if (values.length < 2 && !chosen[name]) continue; /* a filter with one value narrows nothing */
-      any = true;
-      var id = "lz-search-f-" + i;
-      var wrap = el("span", "lz-search__filter");
-      var label = el("label", null, name);
-      label.setAttribute("for", id);
-      var sel = el("select");
-      sel.id = id;
-      sel.name = name;
-      sel.appendChild(new Option("全部", ""));
-      for (var j = 0; j < values.length; j++) {
-        var opt = new Option(values[j], values[j]);
-        opt.setAttribute("data-value", values[j]);
-        sel.appendChild(opt);
-      }
-      sel.value = chosen[name] || "";
-      sel.addEventListener("change", function () { self.run(true); });
-      wrap.appendChild(label);
-      wrap.appendChild(sel);
-      this.filterBox.appendChild(wrap);
-      this.selects[name] = sel;
-    }
-    this.filterBox.hidden = !any;
-  };
-
-  SearchPage.prototype.chosenFilters = function () {
-    var out = {};
-    var n = 0;
-    for (var name in this.selects) {
-      if (Object.prototype.hasOwnProperty.call(this.selects, name) && this.selects[name].value) {
-        out[name] = this.selects[name].value;
-        n++;
-      }
-    }
-    return n ? out : null;
-  };
-
-  SearchPage.prototype.writeUrl = function (q, filters) {
-    var params = new URLSearchParams();
-    if (q) params.set("q", q);
-    if (filters) for (var k in filters) if (Object.prototype.hasOwnProperty.call(filters, k)) params.set(k, filters[k]);
-    var s = params.toString();
-    window.history.replaceState(null, "", window.location.pathname + (s ? "?" + s : ""));
-    document.title = (q ? "检索：" + q + " - " : "") + this.baseTitle;
-  };
-
-  SearchPage.prototype.run = function (now) {
-    var self = this;
-    if (this.timer) window.clearTimeout(this.timer);
-    if (now) return this.search();
-    this.timer = window.setTimeout(function () { self.search(); }, DEBOUNCE_MS);
-    return null;
-  };
 
   /* The search itself, shared by the page and by bench/search_quality.py.
      Pages are ranked by Pagefind's score (best over the loose variants; later,
      less likely variants count a little less); pages holding every part of
      the query as a phrase come first, then (unless the query was quoted)
      pages that only hold its words. */
-  SearchPage.prototype.query = function (raw, filters) {
+  Searcher.prototype.query = function (raw, filters) {
     var inst = this.pf;
     var hidden = this.hidden;
     var pf = {
@@ -412,6 +307,123 @@
     });
   };
 
+  function SearchPage(root) {
+    this.root = root;
+    this.cfg = JSON.parse(root.getAttribute("data-lz-search-config"));
+    this.form = root.querySelector("[data-lz-search-form]");
+    this.input = root.querySelector("#lz-search-q");
+    this.filterBox = root.querySelector("[data-lz-search-filters]");
+    this.status = root.querySelector("[data-lz-search-status]");
+    this.list = root.querySelector("[data-lz-search-results]");
+    this.more = root.querySelector("[data-lz-search-more]");
+    this.selects = {};
+    this.seq = 0;
+    this.results = [];
+    this.shown = 0;
+    this.timer = null;
+    this.timings = { start: performance.now() };
+  }
+
+  SearchPage.prototype.say = function (text) {
+    this.status.textContent = text;
+  };
+
+  /* The index was set loading by search-init.js from the top of the page. */
+  SearchPage.prototype.load = function () {
+    var self = this;
+    var loading = window.lzSearchLoad ? window.lzSearchLoad(this.cfg) : Promise.reject(new Error("search-init.js did not run"));
+    return loading.then(function (got) {
+      var searcher = self.searcher = new Searcher(got);
+      self.about = searcher.about;
+      self.splitter = searcher.splitter;
+      return searcher.pf;
+    });
+  };
+
+  SearchPage.prototype.filtersFromUrl = function (params) {
+    var out = {};
+    var names = this.cfg.filters;
+    for (var i = 0; i < names.length; i++) {
+      var v = params.get(names[i]);
+      if (v) out[names[i]] = v;
+    }
+    return out;
+  };
+
+  SearchPage.prototype.sortValues = function (name, values) {
+    var order = this.cfg.order[name];
+    return values.sort(function (a, b) {
+      if (order) {
+        var ia = order.indexOf(a), ib = order.indexOf(b);
+        if (ia !== ib) return (ia < 0 ? 999 : ia) - (ib < 0 ? 999 : ib);
+      }
+      if (/^\d+$/.test(a) && /^\d+$/.test(b)) return Number(b) - Number(a); /* years: newest first */
+      return a.localeCompare(b, "zh-Hans-CN");
+    });
+  };
+
+  SearchPage.prototype.buildFilters = function (all, chosen) {
+    var self = this;
+    var names = this.cfg.filters;
+    var any = false;
+    for (var i = 0; i < names.length; i++) {
+      var name = names[i];
+      if (!all[name]) continue;
+      var values = this.sortValues(name, all[name].slice());
+      if (values.length < 2 && !chosen[name]) continue; /* a filter with one value narrows nothing */
+      any = true;
+      var id = "lz-search-f-" + i;
+      var wrap = el("span", "lz-search__filter");
+      var label = el("label", null, name);
+      label.setAttribute("for", id);
+      var sel = el("select");
+      sel.id = id;
+      sel.name = name;
+      sel.appendChild(new Option("全部", ""));
+      for (var j = 0; j < values.length; j++) {
+        var opt = new Option(values[j], values[j]);
+        opt.setAttribute("data-value", values[j]);
+        sel.appendChild(opt);
+      }
+      sel.value = chosen[name] || "";
+      sel.addEventListener("change", function () { self.run(true); });
+      wrap.appendChild(label);
+      wrap.appendChild(sel);
+      this.filterBox.appendChild(wrap);
+      this.selects[name] = sel;
+    }
+    this.filterBox.hidden = !any;
+  };
+
+  SearchPage.prototype.chosenFilters = function () {
+    var out = {};
+    var n = 0;
+    for (var name in this.selects) {
+      if (Object.prototype.hasOwnProperty.call(this.selects, name) && this.selects[name].value) {
+        out[name] = this.selects[name].value;
+        n++;
+      }
+    }
+    return n ? out : null;
+  };
+
+  SearchPage.prototype.writeUrl = function (q, filters) {
+    var params = new URLSearchParams();
+    if (q) params.set("q", q);
+    if (filters) for (var k in filters) if (Object.prototype.hasOwnProperty.call(filters, k)) params.set(k, filters[k]);
+    var s = params.toString();
+    window.history.replaceState(null, "", window.location.pathname + (s ? "?" + s : ""));
+    document.title = (q ? "检索：" + q + " - " : "") + this.baseTitle;
+  };
+
+  SearchPage.prototype.run = function (now) {
+    var self = this;
+    if (this.timer) window.clearTimeout(this.timer);
+    if (now) return this.search();
+    this.timer = window.setTimeout(function () { self.search(); }, DEBOUNCE_MS);
+    return null;
+  };
+
   function bare(text) {
     return String(text || "").replace(/[“”„＂"]/g, "").replace(PUNCT, "").toLowerCase();
   }
@@ -423,6 +435,11 @@
     for (k in b) if (Object.prototype.hasOwnProperty.call(b, k)) out[k] = b[k];
     return out;
   }
+
+  /* for bench/search_quality.py */
+  SearchPage.prototype.query = function (raw, filters) {
+    return this.searcher.query(raw, filters);
+  };
 
   SearchPage.prototype.search = function () {
     var self = this;
@@ -471,7 +488,7 @@
       if (seq !== self.seq) return;
       var first = null;
       for (var i = 0; i < items.length; i++) {
-        var li = self.renderHit(items[i]);
+        var li = renderHit(items[i], self.cfg.statusClass);
         if (!first) first = li;
         self.list.appendChild(li);
       }
@@ -483,10 +500,11 @@
     });
   };
 
-  SearchPage.prototype.renderHit = function (d) {
+  /* One result: title link, what and whose it is, status, highlighted excerpt. */
+  function renderHit(d, statusClass, titleTag) {
     var m = d.meta || {};
     var li = el("li", "lz-hit");
-    var h = el("h2", "lz-hit__title");
+    var h = el(titleTag || "h2", "lz-hit__title");
     var a = el("a", null, m.title || d.url);
     a.href = d.url;
     h.appendChild(a);
@@ -500,14 +518,14 @@
     }
     if (m["状态"]) {
       info.appendChild(document.createTextNode(" "));
-      info.appendChild(el("span", "lz-status lz-status--" + (this.cfg.statusClass[m["状态"]] || "none"), m["状态"]));
+      info.appendChild(el("span", "lz-status lz-status--" + ((statusClass && statusClass[m["状态"]]) || "none"), m["状态"]));
     }
     li.appendChild(info);
     var ex = el("p", "lz-hit__excerpt");
     ex.innerHTML = d.excerpt; /* Pagefind escapes the page text; only its <mark> is markup */
     li.appendChild(ex);
     return li;
-  };
+  }
 
   SearchPage.prototype.start = function () {
     var self = this;
@@ -523,10 +541,7 @@
     this.ready = this.load().then(function (pf) {
       self.pf = pf;
       self.timings.ready = performance.now();
-      var all = self.about.filters;
-      self.names = Object.create(null);
-      (all["名称"] || []).forEach(function (n) { self.names[bare(n)] = n; });
-      self.buildFilters(all, chosen);
+      self.buildFilters(self.about.filters, chosen);
       self.form.addEventListener("submit", function (e) {
         e.preventDefault();
         self.run(true);
@@ -548,11 +563,160 @@
     });
   };
 
+  /* The header box on every other page: its first results in a panel under
+     it as the reader types (the index loads when the box is first used);
+     Enter, or the panel's last link, opens the results page with filters.
+     Arrow keys move between the results, Escape closes the panel. */
+  var SHOWN = 5;
+
+  function HeaderSearch(form) {
+    this.form = form;
+    this.cfg = JSON.parse(form.getAttribute("data-lz-search-config"));
+    this.input = form.querySelector("input[name=q]");
+    this.panel = el("div", "lz-hsearch__panel");
+    this.panel.id = "lz-hsearch-panel";
+    this.panel.hidden = true;
+    this.status = el("p", "lz-hsearch__status");
+    this.status.setAttribute("role", "status");
+    this.status.setAttribute("aria-live", "polite");
+    this.list = el("ol", "lz-hsearch__results");
+    this.all = el("a", "lz-hsearch__all");
+    this.panel.appendChild(this.status);
+    this.panel.appendChild(this.list);
+    this.panel.appendChild(this.all);
+    form.appendChild(this.panel);
+    /* (a search box takes no aria-expanded; the panel's status line is announced) */
+    this.input.setAttribute("aria-controls", this.panel.id);
+    this.loading = null;
+    this.busy = false;
+    this.again = false;
+    this.timings = {}; /* asked: the box first used; first: the first results shown (ms since navigation) */
+    var self = this;
+    this.input.addEventListener("focus", function () { self.load(); });
+    this.input.addEventListener("input", function () { self.update(); });
+    this.input.addEventListener("keydown", function (e) {
+      if (e.key === "ArrowDown" && !self.panel.hidden) {
+        var first = self.links()[0];
+        if (first) { e.preventDefault(); first.focus(); }
+      } else if (e.key === "Escape" && !self.panel.hidden) {
+        e.preventDefault();
+        self.close();
+      }
+    });
+    this.panel.addEventListener("keydown", function (e) { self.onPanelKey(e); });
+    /* the panel closes when focus or a click goes elsewhere */
+    form.addEventListener("focusout", function (e) {
+      if (!e.relatedTarget || !form.contains(e.relatedTarget)) self.close();
+    });
+    document.addEventListener("mousedown", function (e) {
+      if (!form.contains(e.target)) self.close();
+    });
+  }
+
+  HeaderSearch.prototype.load = function () {
+    if (!this.loading) {
+      this.timings.asked = performance.now();
+      this.loading = window.lzSearchLoad(this.cfg).then(function (got) { return new Searcher(got); });
+    }
+    return this.loading;
+  };
+
+  HeaderSearch.prototype.links = function () {
+    return Array.prototype.slice.call(this.panel.querySelectorAll("a")).filter(function (a) { return !a.hidden; });
+  };
+
+  HeaderSearch.prototype.onPanelKey = function (e) {
+    var links = this.links();
+    var at = links.indexOf(document.activeElement);
+    if (e.key === "ArrowDown" || e.key === "ArrowUp") {
+      e.preventDefault();
+      var next = at + (e.key === "ArrowDown" ? 1 : -1);
+      if (next < 0) this.input.focus();
+      else if (next < links.length) links[next].focus();
+    } else if (e.key === "Escape") {
+      e.preventDefault();
+      this.close();
+      this.input.focus();
+    }
+  };
+
+  HeaderSearch.prototype.open = function () {
+    this.panel.hidden = false;
+  };
+
+  HeaderSearch.prototype.close = function () {
+    this.panel.hidden = true;
+  };
+
+  /* Runs the query in the box; typed on while one runs, the box is searched
+     again when it ends (only its latest text is shown). */
+  HeaderSearch.prototype.update = function () {
+    var self = this;
+    var raw = this.input.value;
+    if (!prepare(raw)) {
+      this.close();
+      return;
+    }
+    if (this.busy) {
+      this.again = true;
+      return;
+    }
+    this.busy = true;
+    this.open();
+    this.all.hidden = true;
+    if (!this.searcher) this.status.textContent = "正在载入检索索引 …";
+    this.load().then(function (searcher) {
+      self.searcher = searcher;
+      return searcher.query(raw, null);
+    }).then(function (res) {
+      var results = (res && res.results) || [];
+      return Promise.all(results.slice(0, SHOWN).map(function (r) { return r.data(); })).then(function (items) {
+        if (self.input.value !== raw) return; /* typed on: the next run shows its own */
+        self.show(raw.trim(), results.length, items);
+      });
+    }).catch(function () {
+      self.list.innerHTML = "";
+      self.status.textContent = window.location.protocol === "file:"
+        ? "直接打开本地文件时无法检索。请通过内网网站地址访问本站。"
+        : "检索索引载入失败。请按回车键打开检索页，或刷新页面重试。";
+    }).then(function () {
+      self.busy = false;
+      if (self.again) {
+        self.again = false;
+        self.update();
+      }
+    });
+  };
+
+  HeaderSearch.prototype.show = function (q, total, items) {
+    this.list.innerHTML = "";
+    for (var i = 0; i < items.length; i++) {
+      var li = renderHit(items[i], null, "p"); /* no headings in the page header */
+      li.className += " lz-hsearch__hit";
+      this.list.appendChild(li);
+    }
+    var url = this.form.getAttribute("action") + "?q=" + encodeURIComponent(q);
+    if (total) {
+      this.status.textContent = "找到 " + total + " 条结果" + (total > items.length ? "，以下是前 " + items.length + " 条" : "") + "。";
+      this.all.textContent = "在检索页查看全部 " + total + " 条结果，可按单位、年度等筛选 →";
+    } else {
+      this.status.textContent = "没有找到与“" + q + "”相关的已公布记录。";
+      this.all.textContent = "打开检索页，查看检索说明 →";
+    }
+    this.all.href = url;
+    this.all.hidden = false;
+    this.panel.setAttribute("data-lz-query", q); /* what the panel shows results of (tests wait on it) */
+    if (this.timings.first === undefined) this.timings.first = performance.now();
+  };
+
   ready(function () {
     onKey();
-    var root = document.querySelector("[data-lz-search]");
-    if (!root) return;
     var header = document.querySelector("[data-lz-hsearch]");
+    var root = document.querySelector("[data-lz-search]");
+    if (!root) {
+      if (header && supported() && window.lzSearchLoad) window.lzHeaderSearch = new HeaderSearch(header); /* window.*: for tests and the bench */
+      return;
+    }
     if (header) header.hidden = true; /* this page has its own, larger box */
     var page = new SearchPage(root);
     window.lzSearch = page; /* for tests and bench/search_quality.py */
