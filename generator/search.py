@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
+from .derive import STATUS_CLASS
 from .problems import ERROR, Problem, Problems
 from .ticker import Ticker
 
@@ -318,9 +319,10 @@ def write_words(site_dir: Path, shards: int) -> dict[str, Entry]:
 def write_about(site_dir: Path, shards: int, words: dict[str, int], filters: dict[str, list[str]],
                 hide: Iterable[str] = ()) -> None:
     """lz-search.json: the shards, the filter values, the index words (with
-    the shards holding each) and the pages search.js must not show (hide:
+    the shards holding each), the CSS class of each 状态 and the pages search.js must not show (hide:
     pages of an earlier full index replaced since, see reindex.py)."""
-    data: dict[str, object] = {"shards": [f"s{n}/" for n in range(1, shards)], "filters": filters, "words": list(words)}
+    data: dict[str, object] = {"shards": [f"s{n}/" for n in range(1, shards)], "filters": filters, "words": list(words),
+                               "statusClass": STATUS_CLASS}  # how a result's 状态 shows (the status colours)
     if shards > 1:  # which shards hold each word (bit n: shard n), so a query skips the others
         data["masks"] = list(words.values())
     hidden = sorted(hide)

@@ -20,7 +20,7 @@ from urllib.parse import urlencode, urlsplit
 import pytest
 
 from generator.check import run_check
-from generator.derive import Site, derive
+from generator.derive import STATUS_CLASS, Site, derive
 from generator.search import fragments
 from support.browser import watched_page
 from support.serve import serve
@@ -33,7 +33,8 @@ DONE = """() => { const s = document.querySelector('[data-lz-search-status]');
   return s && /^(找到|没有)/.test(s.textContent.trim()); }"""
 HITS = """els => els.map(e => ({href: e.querySelector('a').getAttribute('href'), title: e.querySelector('a').textContent,
   meta: e.querySelector('.lz-hit__meta').textContent,
-  parts: [...e.querySelectorAll('.lz-hit__meta > span:not(.lz-status)')].map(x => x.textContent), excerpt: e.querySelector('.lz-hit__excerpt').innerHTML}))"""
+  parts: [...e.querySelectorAll('.lz-hit__meta > span:not(.lz-status)')].map(x => x.textContent), excerpt: e.querySelector('.lz-hit__excerpt').innerHTML,
+  status: e.querySelector('.lz-status')?.className}))"""
 
 
 @dataclass
@@ -134,6 +135,7 @@ def test_results_show_title_unit_type_status_and_highlight(derived: Site, browse
     for shown in (derived.unit_name(fv.unit_id), fv.status, {"personal": "个人承诺表", "department": "科室承诺表", "unitform": "单位承诺表"}[fv.type]):
         assert shown in h["meta"], (shown, h["meta"])
     assert "<mark>回扣</mark>" in h["excerpt"]
+    assert h["status"] == f"lz-status lz-status--{STATUS_CLASS[fv.status]}"  # in the site's colours
 
 
 # ------------------------------------------------------------------ filters and messages
@@ -272,6 +274,10 @@ def test_header_box_shows_the_first_results_as_you_type(derived: Site, base: str
     status = page.locator(".lz-hsearch__status").inner_text()
     assert re.fullmatch(r"找到 \d+ 条结果，以下是前 5 条。", status), status
     assert page.locator(".lz-hsearch__hit mark").count() >= 5  # highlighted excerpts
+    # each result's 状态 in the site's colours, on both
+    pills = "els => els.map(e => [e.textContent, e.className])"
+    shown = page.eval_on_selector_all(".lz-hsearch__hit .lz-status", pills)
+    assert shown and all(cls == f"lz-status lz-status--{STATUS_CLASS[text]}" for text, cls in shown), shown
     assert page.get_attribute("#lz-hsearch-q", "aria-controls") == "lz-hsearch-panel"
     # keyboard: down into the results and on to the link to the results page, up and back to the box
     page.keyboard.press("ArrowDown")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Iterable
 
-from ..derive import FORM_SHORT, STATUS_CLASS, Site
+from ..derive import FORM_SHORT, Site
 from ..publicity import STATUSES
 from ..records import KEY_AREAS, LEVELS
 from ..render import Page, Renderer
@@ -38,7 +38,6 @@ def pages(site: Site, r: Renderer) -> Iterable[Page]:
         "filters": list(FILTERS),
         "order": filter_order(),
         "root": "./",  # where Pagefind's result URLs start (search.html is at the root)
-        "statusClass": STATUS_CLASS,
     }
     html = r.render(PATH, "search.html", config=json.dumps(config, ensure_ascii=False, sort_keys=True),
                     bundle=BUNDLE_DIR)

@@ -488,7 +488,7 @@
       if (seq !== self.seq) return;
       var first = null;
       for (var i = 0; i < items.length; i++) {
-        var li = renderHit(items[i], self.cfg.statusClass);
+        var li = renderHit(items[i], self.about.statusClass);
         if (!first) first = li;
         self.list.appendChild(li);
       }
@@ -691,7 +691,7 @@
   HeaderSearch.prototype.show = function (q, total, items) {
     this.list.innerHTML = "";
     for (var i = 0; i < items.length; i++) {
-      var li = renderHit(items[i], null, "p"); /* no headings in the page header */
+      var li = renderHit(items[i], this.searcher.about.statusClass, "p"); /* no headings in the page header */
       li.className += " lz-hsearch__hit";
       this.list.appendChild(li);
     }
