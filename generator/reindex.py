@@ -179,8 +179,8 @@ def overlay(site_dir: Path, base: Base, changed: list[str], replaced: set[str]) 
     words: dict[str, int] = {}
     entries: dict[str, Entry] = {}
     if changed:
-        digests, out = search.index_into(site_dir, [(shard_dir(bundle, n), changed)])
-        words, _, entries = search.index_words(site_dir, [n])
+        digests, out, read = search.index_into(site_dir, [(shard_dir(bundle, n), changed)], then=lambda _: search.index_words(site_dir, [n]))
+        words, _, entries = read[0]
     # an overlay page whose fragment equals the kept one (only excluded text
     # changed) has the same id: both stay, search.js shows the page once
     hidden = replaced - {e.id for e in entries.values()}
