@@ -306,6 +306,37 @@ def test_header_box_shows_the_first_results_as_you_type(derived: Site, base: str
     assert watch.foreign == [] and [m for m in watch.console if "error" in m.lower()] == []
 
 
+def test_no_search_while_an_input_method_composes(base: str, browser_context: Any) -> None:
+    """Chinese is typed through an input method: its pinyin is not searched,
+    the chosen characters are (Chromium's own IME events, over CDP)."""
+    page, watch = watched_page(browser_context)
+    page.goto(f"{base}index.html")
+    page.focus("#lz-hsearch-q")
+    cdp = page.context.new_cdp_session(page)
+    for text in ("h", "hui", "huikou"):
+        cdp.send("Input.imeSetComposition", {"text": text, "selectionStart": len(text), "selectionEnd": len(text)})
+    page.wait_for_timeout(400)
+    assert page.locator(".lz-hsearch__panel").is_hidden()
+    assert page.locator("#lz-hsearch-q").input_value() == "huikou"  # composing
+    cdp.send("Input.insertText", {"text": "回扣"})  # the characters chosen
+    header_done(page, "回扣")
+    assert page.locator(".lz-hsearch__hit").count() == 5
+    # the results page, the same
+    page.goto(f"{base}search.html")
+    page.wait_for_function("() => window.lzSearch && window.lzSearch.pf")
+    page.focus("#lz-search-q")
+    cdp = page.context.new_cdp_session(page)
+    for text in ("h", "hong", "hongbao"):
+        cdp.send("Input.imeSetComposition", {"text": text, "selectionStart": len(text), "selectionEnd": len(text)})
+    page.wait_for_timeout(600)  # longer than the page's pause after typing
+    assert "q=" not in page.url and page.locator(".lz-hit").count() == 0
+    cdp.send("Input.insertText", {"text": "红包"})
+    page.wait_for_url(re.compile(r"search\.html\?q=%E7%BA%A2%E5%8C%85$"))
+    page.wait_for_function(DONE)
+    assert page.locator(".lz-hit").count() > 0
+    assert watch.foreign == []
+
+
 def test_header_box_says_when_nothing_is_found(base: str, browser_context: Any) -> None:
     page, watch = watched_page(browser_context)
     page.goto(f"{base}index.html")

@@ -192,6 +192,14 @@
     });
   }
 
+  /* Calls fn when the text of a box changes, but not while a Chinese input
+     method is still composing (its pinyin would be searched letter by
+     letter): then once the characters are chosen. */
+  function whenTyped(input, fn) {
+    input.addEventListener("input", function (e) { if (!e.isComposing) fn(); });
+    input.addEventListener("compositionend", fn);
+  }
+
   function supported() {
     return !!(window.Promise && window.fetch && window.URL && window.WebAssembly && window.URLSearchParams && window.history &&
               window.history.replaceState);
@@ -546,7 +554,7 @@
         e.preventDefault();
         self.run(true);
       });
-      self.input.addEventListener("input", function () { self.run(false); });
+      whenTyped(self.input, function () { self.run(false); });
       self.more.addEventListener("click", function () {
         var n = self.shown;
         self.showMore().then(function () {
@@ -593,7 +601,7 @@
     this.timings = {}; /* asked: the box first used; first: the first results shown (ms since navigation) */
     var self = this;
     this.input.addEventListener("focus", function () { self.load(); });
-    this.input.addEventListener("input", function () { self.update(); });
+    whenTyped(this.input, function () { self.update(); });
     this.input.addEventListener("keydown", function (e) {
       if (e.key === "ArrowDown" && !self.panel.hidden) {
         var first = self.links()[0];
