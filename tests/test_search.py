@@ -337,6 +337,19 @@ def test_no_search_while_an_input_method_composes(base: str, browser_context: An
     assert watch.foreign == []
 
 
+def test_index_loads_only_once_the_header_box_is_pointed_at(base: str, browser_context: Any) -> None:
+    page, watch = watched_page(browser_context)
+    asked: list[str] = []
+    page.on("request", lambda r: asked.append(urlsplit(r.url).path))
+    page.goto(f"{base}index.html")
+    page.wait_for_load_state("load")
+    page.wait_for_timeout(300)
+    assert not [a for a in asked if "/pagefind/" in a]  # a reader who does not search downloads no index
+    with page.expect_request(re.compile(r"/pagefind/lz-search\.json"), timeout=5000):
+        page.hover("#lz-hsearch-q")  # before any click: the index loads while the pointer moves on
+    assert watch.foreign == []
+
+
 def test_header_box_says_when_nothing_is_found(base: str, browser_context: Any) -> None:
     page, watch = watched_page(browser_context)
     page.goto(f"{base}index.html")

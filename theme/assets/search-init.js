@@ -4,7 +4,7 @@
    The results page includes this script right after its own content, so the
    index loads while the rest of the page (Material's scripts, then search.js)
    is still arriving; every other page has it deferred, and search.js starts
-   the load when the header search box is first used. */
+   the load when the header search box is first pointed at or used. */
 (function () {
   "use strict";
 

@@ -572,7 +572,8 @@
   };
 
   /* The header box on every other page: its first results in a panel under
-     it as the reader types (the index loads when the box is first used);
+     it as the reader types (the index loads when the box is first pointed
+     at or used);
      Enter, or the panel's last link, opens the results page with filters.
      Arrow keys move between the results, Escape closes the panel. */
   var SHOWN = 5;
@@ -598,8 +599,10 @@
     this.loading = null;
     this.busy = false;
     this.again = false;
-    this.timings = {}; /* asked: the box first used; first: the first results shown (ms since navigation) */
+    this.timings = {}; /* asked: the box first pointed at or used; first: the first results shown (ms since navigation) */
     var self = this;
+    /* loading starts when the pointer reaches the box, a moment before the click */
+    form.addEventListener("pointerenter", function () { self.load(); });
     this.input.addEventListener("focus", function () { self.load(); });
     whenTyped(this.input, function () { self.update(); });
     this.input.addEventListener("keydown", function (e) {
