@@ -573,9 +573,9 @@
 
   /* The header box on every other page: its first results in a panel under
      it as the reader types (the index loads when the box is first pointed
-     at or used);
-     Enter, or the panel's last link, opens the results page with filters.
-     Arrow keys move between the results, Escape closes the panel. */
+     at or used). Enter, or the panel's last link, opens the results page
+     with filters. Arrow keys move between the results, Escape closes the
+     panel. */
   var SHOWN = 5;
 
   function HeaderSearch(form) {
