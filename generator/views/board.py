@@ -153,4 +153,5 @@ def board(site: Site) -> dict[str, Any]:
 
 
 def pages(site: Site, r: Renderer) -> Iterable[Page]:
-    yield Page(BOARD_PAGE, "公示栏", r.render(BOARD_PAGE, "board.html", **board(site)), nav=("公示栏", 2))
+    # board() only where the page is rendered: the other workers of render_pages skip it
+    yield Page(BOARD_PAGE, "公示栏", r.render(BOARD_PAGE, "board.html", **board(site)) if r.owns(BOARD_PAGE) else "", nav=("公示栏", 2))
