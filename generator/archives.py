@@ -17,6 +17,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from . import reads
 from .derive import FormView, Site
 from .publicity import CONFIRMED, WITHDRAWN
 from .records import ARCHIVE_CADRE, ARCHIVE_ETHICS, VETO_ITEMS, Record, archives_for
@@ -100,6 +101,8 @@ class Archive:
     person: Record
     years: list[ArchiveYear]  # newest first
     moves: list[Move]  # oldest first, the current position last
+    # the records read to derive the person's archives (reads.py), while a build tracks reads
+    sources: frozenset[str] = frozenset()
 
     @property
     def path(self) -> str:
@@ -221,39 +224,47 @@ def derive_archives(site: Site) -> Archives:
         if assessment_shown(a, site.as_of):
             assessments[a["person"]].setdefault(int(a["year"]), a)  # check refuses a second one
     for person in sorted(site.content.people(), key=lambda p: (p["unit"], p.get("department") or "", p.id)):
-        kinds = archives_for(person.get("roles", []))
-        forms = [fv for fv in site.by_person.get(person.id, []) if fv.type == "personal" and site.shown(fv)]
-        confirmed = [fv for fv in forms if fv.status == CONFIRMED]
-        withdrawn = [fv for fv in forms if fv.status == WITHDRAWN]
-        mine = assessments.get(person.id, {})
-        years = sorted({fv.year for fv in confirmed} | {fv.year for fv in withdrawn} | set(mine), reverse=True)
-        moves = moves_of(person, confirmed + withdrawn)
-        for y in sorted(mine, reverse=True):
-            if first is None or y < first:
-                continue  # assessments before the campaign predate pledges
-            if any(fv.year == y for fv in confirmed):
-                continue
-            same_year = [fv for fv in forms if fv.year == y]
-            out.todo.append(ToDo(person, y, post_at_year_end(person, y, same_year), kinds, NO_PLEDGE, todo_detail(same_year)))
-        for kind in kinds:
-            ays = []
-            for y in years:
-                yc = [fv for fv in confirmed if fv.year == y]
-                yw = [fv for fv in withdrawn if fv.year == y]
-                ays.append(ArchiveYear(y, post_at_year_end(person, y, yc or yw), yc, yw, mine.get(y),
-                                       first is not None and y < first))
-            arc = Archive(kind, person, ays, moves)
-            out.archives.append(arc)
-            out.by_person[person.id].append(arc)
-            out.by_unit[person["unit"]].append(arc)
-            out.by_department[(person["unit"], person.get("department"))].append(arc)
-            for uid in arc.former_units:
-                out.former_by_unit[uid].append(arc)
-            for ay in ays:
-                out.by_year[ay.year].append((arc, ay))
-                out.by_position[(kind, ay.post.unit_id, ay.post.department_id, ay.year)].append((arc, ay))
+        with reads.Capture() as read:
+            _derive_person(site, out, person, assessments.get(person.id, {}))
+        for arc in out.by_person.get(person.id, []):
+            arc.sources = frozenset(read)
     out.todo.sort(key=lambda t: (-t.year, t.post.unit_id, t.post.department_id or "", t.person.id))
     return out
+
+
+def _derive_person(site: Site, out: Archives, person: Record, mine: dict[int, Record]) -> None:
+    """One person's archives and to-dos, added to `out`; `mine`: their assessments by year."""
+    first = out.first_year
+    kinds = archives_for(person.get("roles", []))
+    forms = [fv for fv in site.by_person.get(person.id, []) if fv.type == "personal" and site.shown(fv)]
+    confirmed = [fv for fv in forms if fv.status == CONFIRMED]
+    withdrawn = [fv for fv in forms if fv.status == WITHDRAWN]
+    years = sorted({fv.year for fv in confirmed} | {fv.year for fv in withdrawn} | set(mine), reverse=True)
+    moves = moves_of(person, confirmed + withdrawn)
+    for y in sorted(mine, reverse=True):
+        if first is None or y < first:
+            continue  # assessments before the campaign predate pledges
+        if any(fv.year == y for fv in confirmed):
+            continue
+        same_year = [fv for fv in forms if fv.year == y]
+        out.todo.append(ToDo(person, y, post_at_year_end(person, y, same_year), kinds, NO_PLEDGE, todo_detail(same_year)))
+    for kind in kinds:
+        ays = []
+        for y in years:
+            yc = [fv for fv in confirmed if fv.year == y]
+            yw = [fv for fv in withdrawn if fv.year == y]
+            ays.append(ArchiveYear(y, post_at_year_end(person, y, yc or yw), yc, yw, mine.get(y),
+                                   first is not None and y < first))
+        arc = Archive(kind, person, ays, moves)
+        out.archives.append(arc)
+        out.by_person[person.id].append(arc)
+        out.by_unit[person["unit"]].append(arc)
+        out.by_department[(person["unit"], person.get("department"))].append(arc)
+        for uid in arc.former_units:
+            out.former_by_unit[uid].append(arc)
+        for ay in ays:
+            out.by_year[ay.year].append((arc, ay))
+            out.by_position[(kind, ay.post.unit_id, ay.post.department_id, ay.year)].append((arc, ay))
 
 
 def todo_detail(forms: list[FormView]) -> str:

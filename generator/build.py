@@ -22,6 +22,7 @@ from .check import CheckResult, run_check
 from .config import Config
 from .derive import Site, derive
 from .engine import THEME, config_text, fingerprint, mkdocs_config, page_source, run_engine
+from .memo import Memo, record_digests, site_key
 from .problems import ERROR, Problem, Problems
 from .render import Page, render_pages
 from .reindex import index_site
@@ -128,7 +129,9 @@ def build_site(cfg: Config, as_of: dt.date, out: Path, drafts: bool = False, che
         raise BuildFailed(Problems([problem]))
     parsed = out.parent / ".cache" if cache == AUTO else (Path(cache).parent if cache else None)  # loadcache.py
     result = checked or run_check(cfg, cache=parsed, progress=progress)
-    result.digests = None  # read by an edition's copy only, before this (50,000 people: 30 MB each render worker would count)
+    # by path: read by an edition's copy only, before this (50,000 people: 30 MB each render worker would count)
+    digests = record_digests(result.content.records, result.digests) if result.digests else None
+    result.digests = None
     if result.problems.errors:
         raise BuildFailed(result.problems, result.files)
     if result.problems:
@@ -148,7 +151,7 @@ def build_site(cfg: Config, as_of: dt.date, out: Path, drafts: bool = False, che
         raise BuildFailed(Problems([Problem(cfg.display(out), 0, 0, ERROR, "", "输出目录", found,
                                             hint="检查 site_config.yml 的 output 或 --out，以及目录权限")])) from None
     try:
-        ctx = _build_staged(cfg, as_of, out, drafts, result, progress, edition, cache, staging, timings)
+        ctx = _build_staged(cfg, as_of, out, drafts, result, digests, progress, edition, cache, staging, timings)
         swap_in(ctx.site_dir, out)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
@@ -157,10 +160,12 @@ def build_site(cfg: Config, as_of: dt.date, out: Path, drafts: bool = False, che
     return ctx
 
 
-def _build_staged(cfg: Config, as_of: dt.date, out: Path, drafts: bool, result: CheckResult, progress: Callable[[str], None],
-                  edition: Any, cache: Path | str | None, staging: Path, timings: dict[str, float]) -> BuildContext:
+def _build_staged(cfg: Config, as_of: dt.date, out: Path, drafts: bool, result: CheckResult, digests: dict[str, bytes] | None,
+                  progress: Callable[[str], None], edition: Any, cache: Path | str | None, staging: Path,
+                  timings: dict[str, float]) -> BuildContext:
     """Derive, render and run the engine in its work folder; link the result into staging/site
-    and run the POST_STEPS on it."""
+    and run the POST_STEPS on it. `digests`: of each record's file, by id, when the
+    check had them (pages are then kept from the last build, memo.py)."""
     work_dir = cache_for(out, drafts) if cache == AUTO else (Path(cache) if cache else None)
     try:
         work = Workdir.open(work_dir, staging)
@@ -171,19 +176,29 @@ def _build_staged(cfg: Config, as_of: dt.date, out: Path, drafts: bool, result: 
         site = derive(cfg, result.content, as_of, drafts)
         site.edition = edition
         state = work.state()
+        memo = None
+        if work.persistent and digests is not None:
+            memo = Memo(work.root, site_key(site, cfg.path.read_bytes(), THEME), digests, (state or {}).get("docs") or {})
 
         def write(page: Page) -> tuple[str, bool]:
+            if page.kept is not None:  # its source and files are in docs/ as the last build wrote them
+                return page.kept, False
             for path, text in page.files.items():  # the engine copies them to site/ as they are
                 work.write_doc(path, text)
             r = work.write_doc(page.path, page_source(page))
             return r.digest, r.written
 
         # the QR codes are shared by every work folder beside this one (site, drafts, edition)
-        pages, docs, problems = render_pages(site, write, cache_dir=work.root.parent if work.persistent else None, progress=progress)
+        pages, docs, problems = render_pages(site, write, cache_dir=work.root.parent if work.persistent else None, progress=progress,
+                                             memo=memo)
         if problems:
             raise BuildFailed(Problems(problems))
+        if memo is not None:
+            memo.save()
+        kept = sum(p.kept is not None for p in pages)
         timings["render"] = time.perf_counter() - t
-        progress(f"已生成 {len(pages)} 个页面（状态截至 {as_of.isoformat()}{'，含草稿预览' if drafts else ''}）")
+        progress(f"已生成 {len(pages)} 个页面（状态截至 {as_of.isoformat()}{'，含草稿预览' if drafts else ''}"
+                 f"{f'；{kept} 个页面所用的记录未变，沿用上次的结果' if kept else ''}）")
 
         t = time.perf_counter()
         ctx = BuildContext(cfg, site, pages, staging, timings, work=work.root if work.persistent else None)

@@ -10,6 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from . import reads
 from .config import Config
 from .index import Content
 from .publicity import (CONFIRMED, OPEN, PENDING, SCHEDULED, UNPUBLISHED, WITHDRAWN, Calendar, Window,
@@ -32,6 +33,16 @@ class FormView:
     post: str | None
     title: str
     days_left: int = 0
+
+    def __post_init__(self) -> None:
+        # what every field is derived from, besides the as-of date and the config
+        got = object.__getattribute__
+        self._sources = tuple(r.id for r in (got(self, "rec"), got(self, "unit"), got(self, "person")) if r is not None)
+
+    def __getattribute__(self, name: str) -> Any:
+        if reads.current is not None:
+            reads.current.update(object.__getattribute__(self, "_sources"))
+        return object.__getattribute__(self, name)
 
     @property
     def id(self) -> str:

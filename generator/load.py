@@ -239,7 +239,7 @@ def _cache_entries(files: list[tuple[str, bool]], results: list[_Result | None],
         if sensitive and probs:
             continue
         if rec is not None and sensitive:
-            rec = dataclasses.replace(rec, data=strip_private(rec.rtype.shape, rec.data, PRIVATE_MASK))
+            rec = dataclasses.replace(rec, _data=strip_private(rec.rtype.shape, rec.data, PRIVATE_MASK))
         out[rel] = (d, tuple(getattr(rec, f) for f in _RECORD_FIELDS) if rec is not None else None, probs)
     return out
 

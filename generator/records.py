@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .fields import ID_PATTERN, D, E, Field, L, M, R, S, Shape, T, item_of
+from . import reads
 
 LEVELS = ("高", "中", "低")
 LEVEL_ALIASES = {
@@ -337,14 +338,32 @@ class Record:
     type: str
     id: str
     path: str  # file path relative to the content folder
-    data: dict[str, Any]
-    body: str = ""  # Markdown body of a rule document
+    _data: dict[str, Any]
+    _body: str = ""  # Markdown body of a rule document
+
+    # Every way to a record's content notes the read (reads.py); its id,
+    # type and path are those of its file, the same for as long as it exists.
+    @property
+    def data(self) -> dict[str, Any]:
+        if reads.current is not None:
+            reads.current.add(self.id)
+        return self._data
+
+    @property
+    def body(self) -> str:
+        if reads.current is not None:
+            reads.current.add(self.id)
+        return self._body
 
     def __getitem__(self, key: str) -> Any:
-        return self.data[key]
+        if reads.current is not None:
+            reads.current.add(self.id)
+        return self._data[key]
 
     def get(self, key: str, default: Any = None) -> Any:
-        return self.data.get(key, default)
+        if reads.current is not None:
+            reads.current.add(self.id)
+        return self._data.get(key, default)
 
     @property
     def rtype(self) -> RecordType:

@@ -23,7 +23,9 @@ from urllib.parse import quote
 from jinja2 import Environment, FileSystemLoader, Undefined, select_autoescape
 from markupsafe import Markup
 
+from . import reads
 from .derive import FORM_LABELS, FORM_SHORT, STATUS_CLASS, Site
+from .memo import Entry, Memo, shape_key
 from .problems import ERROR, Problem
 from .ticker import Ticker
 
@@ -46,6 +48,8 @@ class Page:
     meta: dict[str, Any] = field(default_factory=dict)  # front matter for the theme
     # files besides pages that the page links (QR codes): path under docs/ → text
     files: dict[str, str] = field(default_factory=dict)
+    # kept from the last build (memo.py): the digest of its source, already in the work folder
+    kept: str | None = None
 
     @property
     def url(self) -> str:
@@ -53,8 +57,12 @@ class Page:
 
 
 class Renderer:
-    def __init__(self, site: Site, owns: Callable[[str], bool] | None = None, cache_dir: Path | None = None) -> None:
+    def __init__(self, site: Site, owns: Callable[[str], bool] | None = None, cache_dir: Path | None = None,
+                 memo: Memo | None = None) -> None:
         self.site = site
+        self.memo = memo
+        self.marked: dict[str, str] = {}  # pages rendered with memo=True (→ their shape_key): their reads make an entry
+        self.kept: dict[str, Entry] = {}  # pages not rendered: their last build's entry
         # In a worker of render_pages: the pages this process renders (the
         # others get empty HTML and are discarded); None renders every page.
         self._owns = owns
@@ -62,7 +70,7 @@ class Renderer:
         # A page rendered in another page's worker: forms/x.md goes with the
         # unit's print page, which holds the same form (views.units sets it).
         self.groups: dict[str, str] = {}
-        self._fragments: dict[str, tuple[str, list[tuple[str, str, bool]]]] = {}
+        self._fragments: dict[str, tuple[str, list[tuple[str, str, bool]], set[str]]] = {}
         self._fragment_links: list[tuple[str, str, bool]] | None = None  # (target, anchor, is a file)
         self.files: dict[str, str] = {}  # every file a rendered page linked: path under docs/ → text
         self._page_files: set[str] = set()  # those linked since the last take_files()
@@ -88,17 +96,33 @@ class Renderer:
         self.links: list[tuple[str, str, str]] = []  # (from page, to page or file, source file)
         self._source = ""
 
-    def render(self, page_path: str, template: str, source: str = "", **ctx: Any) -> str:
+    def render(self, page_path: str, template: str, source: str = "", memo: bool = False, shape: Any = None, **ctx: Any) -> str:
+        """The page's body HTML. memo=True: the page may be kept from the last
+        build (memo.py): only for pages whose view notes what it worked out
+        for them beforehand (reads.add) or passes it as `shape`, a value
+        whose repr() says which records the page lists in which order."""
         self.current = page_path
         self._source = source
         if not self.owns(page_path):
             self.skipped.add(page_path)
+            return ""
+        if memo and self._keep(page_path, shape):
             return ""
         self.env.globals["link"] = self.link
         self.env.globals["asset"] = self.asset
         html = self.env.get_template(template).render(page_path=page_path, **ctx)
         # Python-Markdown ends a raw HTML block at a blank line: keep none.
         return re.sub(r"\n\s*\n", "\n", html).strip()
+
+    def _keep(self, page_path: str, shape: Any = None) -> bool:
+        if self.memo is None:
+            return False
+        self.marked[page_path] = shape_key(shape)
+        entry = self.memo.reusable(page_path, self.marked[page_path])
+        if entry is None:
+            return False
+        self.kept[page_path] = entry
+        return True
 
     def owns(self, page_path: str) -> bool:
         """Whether this process renders the page (always, outside render_pages' workers)."""
@@ -148,11 +172,13 @@ class Renderer:
             self.env.globals["asset"] = self.asset
             self._fragment_links = []
             try:
-                html = self.env.get_template(template).render(page_path="", **ctx)
-                got = self._fragments[key] = (html, self._fragment_links)
+                with reads.Capture() as read:  # noted again wherever the fragment is placed
+                    html = self.env.get_template(template).render(page_path="", **ctx)
+                got = self._fragments[key] = (html, self._fragment_links, read)
             finally:
                 self._fragment_links = None
-        return self.place(got)
+        reads.add(got[2])
+        return self.place(got[:2])
 
     def drop_fragment(self, key: str) -> None:
         self._fragments.pop(key, None)
@@ -166,12 +192,16 @@ class Renderer:
                 self._page_files.add(target)
         return self._placeholder.sub(lambda m: relative_url(current, *links[int(m.group(1))]), html)
 
-    def page(self, page_path: str, key: str, template: str, source: str = "", drop: bool = True, **ctx: Any) -> str:
+    def page(self, page_path: str, key: str, template: str, source: str = "", drop: bool = True, memo: bool = False,
+             **ctx: Any) -> str:
         """render() of a fragment's own page: the same HTML as render(page_path, template, ...)."""
         self.current = page_path
         self._source = source
         if not self.owns(page_path):
             self.skipped.add(page_path)
+            self.drop_fragment(key)
+            return ""
+        if memo and self._keep(page_path):
             self.drop_fragment(key)
             return ""
         html = self.fragment(key, template, **ctx)
@@ -244,11 +274,11 @@ def owner(path: str, n: int) -> int:
     return zlib.crc32(path.encode("utf-8")) % n
 
 
-# What the forked workers of render_pages inherit: (site, sink, n, cache_dir, pages done).
-_WORK: tuple[Site, Callable[[Page], Any], int, Path | None, Ticker] | None = None
+# What the forked workers of render_pages inherit: (site, sink, n, cache_dir, pages done, memo).
+_WORK: tuple[Site, Callable[[Page], Any], int, Path | None, Ticker, Memo | None] | None = None
 
-
-_Share = tuple[list[tuple[int, Page, Any]], list[Problem], int]  # a worker's pages, its problems, how many pages it saw
+# a worker's pages (with the sink's result and the page's memo entry), its problems, how many pages it saw
+_Share = tuple[list[tuple[int, Page, Any, Entry | None]], list[Problem], int]
 
 
 def _render_share(k: int) -> _Share:
@@ -256,46 +286,71 @@ def _render_share(k: int) -> _Share:
     the sink and keep only what the parent needs (the page without its HTML).
     The links are checked here, against every page path the views yielded."""
     assert _WORK is not None
-    site, sink, n, cache_dir, done = _WORK
-    r = Renderer(site, owns=(lambda path: owner(path, n) == k) if n > 1 else None, cache_dir=cache_dir)
-    mine: list[tuple[int, Page, Any]] = []
+    site, sink, n, cache_dir, done, memo = _WORK
+    r = Renderer(site, owns=(lambda path: owner(path, n) == k) if n > 1 else None, cache_dir=cache_dir, memo=memo)
+    mine: list[tuple[int, Page, Any, Entry | None]] = []
     paths: list[str] = []
-    for i, page in enumerate(iter_pages(site, r)):
-        paths.append(page.path)
-        if not r.owns(page.path):
+    # every read between two pages is the later page's: what its view worked out for it, and its template's
+    reads.current = set() if memo is not None else None
+    links_from = 0
+    try:
+        for i, page in enumerate(iter_pages(site, r)):
+            read, reads.current = reads.current, (set() if memo is not None else None)
+            paths.append(page.path)
+            links, links_from = r.links[links_from:], len(r.links)
+            if not r.owns(page.path):
+                r.skipped.clear()
+                r.take_files()
+                continue
+            if r.skipped:  # a render skipped since the last page: this page's HTML came from another path
+                raise RuntimeError(f"page {page.path} was rendered under a different path ({', '.join(sorted(r.skipped))}); "
+                                   "render it with its own path")
             r.skipped.clear()
-            r.take_files()
-            continue
-        if r.skipped:  # a render skipped since the last page: this page's HTML came from another path
-            raise RuntimeError(f"page {page.path} was rendered under a different path ({', '.join(sorted(r.skipped))}); "
-                               "render it with its own path")
-        r.skipped.clear()
-        page.files = r.take_files()
-        result = sink(page)
-        done.add()
-        page.html = ""  # written by the sink; the parent needs the rest only
-        page.files = dict.fromkeys(page.files, "")  # written too; the parent needs their paths
-        mine.append((i, page, result))
+            page.files = r.take_files()
+            entry = r.kept.pop(page.path, None)
+            if entry is not None:  # as the last build wrote it: its links and files as they were
+                page.kept = entry.doc
+                page.files = dict.fromkeys(entry.files, "")
+                r.files.update(page.files)
+                r.links.extend((page.path, to, source) for to, source in entry.links)
+                links_from = len(r.links)
+            result = sink(page)
+            if entry is None and memo is not None and page.path in r.marked:
+                entry = memo.entry(page.path, read or (), ((to, source) for frm, to, source in links if frm == page.path),
+                                   page.files, result[0], r.marked[page.path])
+            done.add()
+            page.html = ""  # written by the sink; the parent needs the rest only
+            page.files = dict.fromkeys(page.files, "")  # written too; the parent needs their paths
+            mine.append((i, page, result, entry))
+    finally:
+        reads.current = None
     have = [Page(p, "", "") for p in paths]
     return mine, check_links(have, r.links, site.cfg.display(site.cfg.content_dir) + "/", files=r.files), len(paths)
 
 
 def render_pages(site: Site, sink: Callable[[Page], Any], processes: int = PROCESSES,
-                 cache_dir: Path | None = None, progress: Callable[[str], None] | None = None
-                 ) -> tuple[list[Page], list[Any], list[Problem]]:
+                 cache_dir: Path | None = None, progress: Callable[[str], None] | None = None,
+                 memo: Memo | None = None) -> tuple[list[Page], list[Any], list[Problem]]:
     """Render every page and hand each to `sink` (in the worker process that
     rendered it: e.g. write it to disk), in `processes` forked processes.
     Returns the pages in view order without their HTML, the sink's result for
     each, and the problems (broken links, duplicate paths). `progress` is told
-    the pages done so far every few seconds (ticker.py)."""
+    the pages done so far every few seconds (ticker.py).
+
+    With `memo` (memo.py), a page kept from the last build reaches the sink
+    with `kept` set and no HTML (its source is in place), and the sink must
+    return (digest of the page's source, ...) for every page; memo.new gets
+    the entries of this build."""
     global _WORK
     n = processes if len(site.content.records) >= MIN_PAGES_FOR_WORKERS else 1
     with Ticker(progress, lambda k: f"正在生成页面：已完成 {k} 个页面 …") as done:
-        _WORK = (site, sink, max(1, n), cache_dir, done)
+        _WORK = (site, sink, max(1, n), cache_dir, done, memo)
         try:
             shares = _render_shares(n)
         finally:
             _WORK = None
+    if memo is not None:
+        memo.new = {page.path: entry for mine, _, _ in shares for _, page, _, entry in mine if entry is not None}
     return _merge(shares)
 
 
@@ -319,8 +374,8 @@ def _merge(shares: list[_Share]) -> tuple[list[Page], list[Any], list[Problem]]:
     if len(counts) != 1:
         raise RuntimeError(f"render workers saw different page lists: {sorted(counts)}")
     merged = sorted((item for mine, _, _ in shares for item in mine), key=lambda item: item[0])
-    pages = [page for _, page, _ in merged]
-    results = [result for _, _, result in merged]
+    pages = [page for _, page, _, _ in merged]
+    results = [result for _, _, result, _ in merged]
     problems: list[Problem] = []
     seen: set[str] = set()
     for _, probs, _ in shares:

@@ -275,3 +275,58 @@ def test_engine_in_a_process_of_its_own_gives_the_same_site(proj: Path, tmp_path
     ctx = build(proj, tmp_path / "out", cache)
     assert not ctx.engine.clean and 0 < ctx.engine.built < ctx.engine.pages
     same_as_clean(proj, tmp_path / "out", tmp_path)
+
+
+# Pages kept from the last build (generator/memo.py): each edit changes what
+# some pages show through a record they read, a form derived from it, an
+# archive derived from it, or a grouping (memo.site_key); the next build keeps
+# the other pages and must still equal a clean build.
+RECORD_EDITS = {
+    "person-name": ("people/li-si.yml", "name: 李四", "name: 李思"),
+    "person-roles": ("people/li-si.yml", "roles: [处方医师, 医务人员]", "roles: [处方医师, 医务人员, 中层干部]"),
+    "person-moves-department": ("people/li-si.yml", "department: nk", "department: yjk"),
+    # 李四 becomes a cadre who was in 药剂科 at the end of 2009: that year joins 张三's on the department's
+    # print page of the cadre archive (archives.post_at_year_end), whose records did not change
+    "person-history": ("people/li-si.yml", "roles: [处方医师, 医务人员]", "roles: [处方医师, 医务人员, 中层干部]\nhistory:\n"
+                       "  - unit: rmyy\n    department: yjk\n    post: 药师\n    start: 2008-01-01\n    end: 2010-01-31"),
+    "assessment-grade": ("assessments/kp-li-si-2009.yml", "fulfilment_grade: 好", "fulfilment_grade: 较好"),
+    "assessment-not-yet-done": ("assessments/kp-li-si-2009.yml", "assessed_on: 2009-12-20", "assessed_on: 2009-06-20"),
+    "unit-short-name": ("units/rmyy.yml", "short_name: 人民医院", "short_name: 市人民医院"),
+    "department-name": ("units/rmyy.yml", "name: 内科", "name: 大内科"),
+    "feedback-handled": ("forms/personal/zhang-san-2009.yml", "disposition: 采纳", "disposition: 不采纳\n      reason: 已另行公开。"),
+    "confirmation-removed": ("forms/personal/li-si-2009.yml", "confirmation:\n  by: 人民医院党政班子\n  on: 2009-06-02\n", ""),
+    "risk-text": ("forms/personal/zhang-san-2009.yml", "采购计划中倾向特定供应商", "采购计划中倾向某一供应商"),
+    "rule-title": ("rules/rmyy-ypcg.md", "title: 药品采购操作规程", "title: 药品集中采购操作规程"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(RECORD_EDITS))
+def test_pages_kept_from_the_last_build_equal_a_clean_build(proj: Path, tmp_path: Path, name: str) -> None:
+    rel, old, new = RECORD_EDITS[name]
+    cache = tmp_path / "cache"
+    first = build(proj, tmp_path / "out", cache)
+    assert not any(p.kept for p in first.pages)
+    edit(proj.parent / "content" / rel, old, new)
+    ctx = build(proj, tmp_path / "out", cache)
+    same_as_clean(proj, tmp_path / "out", tmp_path)
+    kept = {p.path for p in ctx.pages if p.kept}
+    if name not in ("person-name", "person-moves-department", "person-roles", "assessment-not-yet-done", "unit-short-name",
+                    "department-name", "confirmation-removed"):  # these change how records are grouped: all rendered again
+        assert kept and "people/wang-wu.md" in kept
+    if name == "person-history":
+        assert "archives/print/lianzheng/rmyy/2009/dept-yjk.md" not in kept
+
+
+def test_unchanged_content_keeps_every_record_page(proj: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    build(proj, tmp_path / "out", cache)
+    ctx = build(proj, tmp_path / "out", cache)
+    kept = {p.path for p in ctx.pages if p.kept}
+    assert {"forms/li-si-2009.md", "people/li-si.md", "print/rmyy.md"} <= kept
+    assert "index.md" not in kept  # not a record page: always rendered
+    edit(proj.parent / "content" / "forms" / "personal" / "li-si-2009.yml", "本人承诺合理用药", "本人郑重承诺合理用药")
+    ctx = build(proj, tmp_path / "out", cache)
+    kept = {p.path for p in ctx.pages if p.kept}
+    assert "forms/li-si-2009.md" not in kept and "people/li-si.md" not in kept and "print/rmyy.md" not in kept
+    assert "people/wang-wu.md" in kept and "forms/zhang-san-2009.md" in kept
+    same_as_clean(proj, tmp_path / "out", tmp_path)

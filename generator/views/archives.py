@@ -9,6 +9,7 @@ from typing import Any, Callable, Iterable
 from markupsafe import Markup, escape
 
 from .. import archives as A
+from .. import reads
 from ..derive import Site
 from ..paths import listing_page, person_page, unit_page
 from ..records import GRADES
@@ -34,8 +35,9 @@ def person_archives(site: Site, r: Renderer, arcs: A.Archives) -> Iterable[Page]
     for arc in arcs.archives:
         p = arc.person
         others = [o for o in arcs.by_person[p.id] if o is not arc]
+        reads.add(arc.sources)  # what the archive was derived from (its first year is in memo.site_key)
         yield Page(arc.path, f"{p['name']}·{A.SHORT[arc.kind]}",
-                   r.render(arc.path, "archive.html", source=p.path, arc=arc, others=others, first_year=arcs.first_year),
+                   r.render(arc.path, "archive.html", source=p.path, memo=True, arc=arc, others=others, first_year=arcs.first_year),
                    source=p.path, meta={"kind": "档案", "unit": p["unit"]})
 
 
@@ -180,7 +182,11 @@ def print_pages(site: Site, r: Renderer, arcs: A.Archives) -> Iterable[Page]:
         dname = site.department_name(uid, did) if did else ""
         title = f"{site.unit_name(uid)}{dname} {year}年度{A.YEAR_FORM[kind]}"
         entries = sorted(entries, key=lambda e: e[0].person.id)
+        for arc, _ in entries:
+            reads.add(arc.sources)
+        # which person-years are kept at this position: worked out for every page at once (A.derive_archives)
+        shape = [(arc.kind, arc.person.id, ay.year) for arc, ay in entries]
         html = r.render(path, "archive_print.html", source=site.content.get(uid, "unit").path if site.content.get(uid, "unit") else "",
-                        kind=kind, unit_id=uid, dept_id=did, year=year, entries=entries, title=title)
+                        memo=True, shape=shape, kind=kind, unit_id=uid, dept_id=did, year=year, entries=entries, title=title)
         # No print_footer: a fixed footer lands on top of the form from the second sheet on (Chromium).
         yield Page(path, title, html, meta={"kind": "档案打印"})

@@ -21,6 +21,6 @@ def pages(site: Site, r: Renderer) -> Iterable[Page]:
     for fv in site.visible_forms():
         path = form_page(fv.id)
         # the same HTML as its unit's print page shows (views.units): rendered once
-        yield Page(path, fv.title, r.page(path, form_fragment_key(fv), "form.html", source=fv.rec.path, fv=fv), source=fv.rec.path,
+        yield Page(path, fv.title, r.page(path, form_fragment_key(fv), "form.html", source=fv.rec.path, memo=True, fv=fv), source=fv.rec.path,
                    meta={"pagefind": True, "kind": "承诺表", "unit": fv.unit_id, "status": fv.status,
                          "print_footer": f"记录编号 {fv.id} · 状态截至 {site.as_of.isoformat()}", "draft": not fv.published})

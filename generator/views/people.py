@@ -13,5 +13,5 @@ def pages(site: Site, r: Renderer) -> Iterable[Page]:
         forms = [fv for fv in site.by_person.get(p.id, []) if site.shown(fv)]
         current = forms[0] if forms else None
         path = person_page(p.id)
-        yield Page(path, p["name"], r.render(path, "person.html", source=p.path, person=p, forms=forms, current=current),
+        yield Page(path, p["name"], r.render(path, "person.html", source=p.path, memo=True, person=p, forms=forms, current=current),
                    source=p.path, meta={"pagefind": True, "kind": "人员", "unit": p["unit"]})

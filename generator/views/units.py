@@ -70,7 +70,7 @@ def pages(site: Site, r: Renderer) -> Iterable[Page]:
         printable = sorted(forms, key=lambda fv: (fv.year, {"unitform": 0, "department": 1, "personal": 2}[fv.type], fv.id))
         for fv in printable:
             r.groups[form_page(fv.id)] = ppath
-        yield Page(ppath, f"{u['name']}承诺表汇总打印", r.render(ppath, "print_unit.html", source=u.path, unit=u, forms=printable),
+        yield Page(ppath, f"{u['name']}承诺表汇总打印", r.render(ppath, "print_unit.html", source=u.path, memo=True, unit=u, forms=printable),
                    source=u.path, meta={"print_footer": f"{u['name']} · 截至 {site.as_of.isoformat()}"})
 
 

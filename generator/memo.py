@@ -1,0 +1,155 @@
+"""Pages kept from the last build: a record page none of whose records changed
+is not rendered again, and its source in the engine's work folder stays.
+
+While a page is rendered, every record it reads is noted (reads.py): its
+content, or anything derived for a form. What a page shows is a function of
+the records it read and of what every page shares (the key below), so a page
+whose records all have the digests they had when it was last rendered would
+come out the same. The build keeps the source written then, with the links
+it checked and the files it shipped.
+
+The key holds what is worked out for all pages at once, which no single page
+reads: the code and templates, the config, the as-of date, which records
+exist, how derive groups them (by unit, department, person) and in which
+order, which forms are shown, which assessment counts for whom. A change
+there renders every page again. Only pages a view marks are kept (memo=True
+in render.py): pages made from their own records, where whatever the view
+worked out beforehand is noted as read (reads.add), passed as the page's
+shape (which records it lists, in which order) or is in the key.
+
+    <work folder>/pages.pickle   {"key": …, "pages": {page path: Entry}}
+
+An entry is trusted only while the work folder's state (workdir.py) says its
+source has the digest recorded here and the file has the size and mtime it
+had when written: a build that failed or a file changed by hand renders the
+page again.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Iterable
+
+from .loadcache import code_key
+
+if TYPE_CHECKING:
+    from .derive import Site
+
+FILE = "pages.pickle"
+
+
+@dataclass(frozen=True)
+class Entry:
+    deps: tuple[tuple[str, bytes], ...]  # (record id, digest of its file) for every record read
+    links: tuple[tuple[str, str], ...]  # (target, source file) of every link the page made
+    files: tuple[str, ...]  # files shipped with the page (QR codes), under docs/
+    doc: str  # digest of the page's source (workdir.DocResult)
+    stat: tuple[int, int]  # size and mtime_ns of the source file when written
+    shape: str  # shape_key of what the view worked out for the page (render.Renderer.render)
+
+
+class Memo:
+    def __init__(self, root: Path, key: str, digests: dict[str, bytes], trusted: dict[str, str]) -> None:
+        self.path = root / FILE
+        self.docs = root / "docs"
+        self.key = key
+        self.digests = digests  # record id → digest of its file now
+        self.trusted = trusted  # page path → digest of the source the engine last built (workdir state)
+        self.old: dict[str, Entry] = {}
+        self.new: dict[str, Entry] = {}
+        try:
+            with open(self.path, "rb") as f:
+                data = pickle.load(f)
+            if isinstance(data, dict) and data.get("key") == key and trusted:
+                self.old = data["pages"]
+        except Exception:  # none yet, damaged or foreign: every page is rendered
+            pass
+
+    def reusable(self, path: str, shape: str) -> Entry | None:
+        e = self.old.get(path)
+        if e is None or e.shape != shape or self.trusted.get(path) != e.doc:
+            return None
+        digests = self.digests
+        for rid, d in e.deps:
+            if digests.get(rid) != d:
+                return None
+        try:
+            st = os.stat(self.docs / path)
+        except OSError:
+            return None
+        return e if (st.st_size, st.st_mtime_ns) == e.stat else None
+
+    def entry(self, path: str, deps: Iterable[str], links: Iterable[tuple[str, str]], files: Iterable[str], doc: str,
+              shape: str) -> Entry | None:
+        """The entry of a page just written; None if a record it read has no digest."""
+        try:
+            st = os.stat(self.docs / path)
+        except OSError:
+            return None
+        pairs = []
+        for rid in sorted(deps):
+            d = self.digests.get(rid)
+            if d is None:
+                return None
+            pairs.append((rid, d))
+        return Entry(tuple(pairs), tuple(links), tuple(files), doc, (st.st_size, st.st_mtime_ns), shape)
+
+    def save(self) -> None:
+        tmp = self.path.with_name(f".{FILE}.{os.getpid()}.tmp")
+        try:
+            with open(tmp, "wb") as f:
+                pickle.dump({"key": self.key, "pages": self.new}, f, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, self.path)
+        except OSError:
+            tmp.unlink(missing_ok=True)  # no memo: the next build renders every page
+
+
+def shape_key(shape: Any) -> str:
+    return "" if shape is None else hashlib.sha1(repr(shape).encode("utf-8")).hexdigest()
+
+
+def record_digests(records: Iterable[Any], by_path: dict[str, bytes]) -> dict[str, bytes] | None:
+    """Record id → digest of its file's bytes (load.Loaded.digests); None when
+    some record's file has none (it was not read through the parse cache)."""
+    out = {}
+    for r in records:
+        d = by_path.get(r.path)
+        if d is None:
+            return None
+        out[r.id] = d
+    return out
+
+
+def site_key(site: "Site", cfg_text: bytes, theme: Path) -> str:
+    """Of everything every page may depend on that no page reads (see above);
+    `theme`: the folder whose templates/ render the pages."""
+    from . import reads
+    from .archives import assessment_shown, campaign_first_year
+
+    assert reads.current is None  # the key reads every record: nothing to note
+    h = hashlib.sha256()
+
+    def put(*parts: Any) -> None:
+        h.update(repr(parts).encode("utf-8") + b"\n")
+
+    put(code_key(), _templates_key(theme / "templates"), cfg_text, site.as_of.isoformat(), site.drafts)
+    put(sorted((r.type, r.id, r.path) for r in site.content.records))
+    put([u.id for u in site.content.units()])
+    put([(fv.id, site.shown(fv)) for fv in site.forms.values()])
+    for groups in (site.by_unit, site.by_department, site.by_person, site.members, site.people_by_unit,
+                   site.rules_by_unit, site.flows_by_unit):
+        put(sorted((k, [x.id for x in v]) for k, v in groups.items()))
+    put(campaign_first_year(site))
+    put(sorted((a.id, a["person"], a["year"], assessment_shown(a, site.as_of)) for a in site.content.of_type["assessment"]))
+    return h.hexdigest()
+
+
+def _templates_key(folder: Path) -> str:
+    h = hashlib.sha256()
+    for p in sorted(folder.rglob("*")):
+        if p.is_file():
+            h.update(p.relative_to(folder).as_posix().encode() + b"\0" + p.read_bytes())
+    return h.hexdigest()
