@@ -39,11 +39,6 @@ class FormView:
         got = object.__getattribute__
         self._sources = tuple(r.id for r in (got(self, "rec"), got(self, "unit"), got(self, "person")) if r is not None)
 
-    def __getattribute__(self, name: str) -> Any:
-        if reads.current is not None:
-            reads.current.update(object.__getattribute__(self, "_sources"))
-        return object.__getattribute__(self, name)
-
     @property
     def id(self) -> str:
         return self.rec.id
@@ -63,6 +58,23 @@ class FormView:
     @property
     def unit_id(self) -> str:
         return self.unit.id if self.unit else ""
+
+
+def _noting_getattribute(self: FormView, name: str) -> Any:
+    if reads.current is not None:
+        reads.current.update(object.__getattribute__(self, "_sources"))
+    return object.__getattribute__(self, name)
+
+
+def _note_form_reads(on: bool) -> None:
+    """FormView.__getattribute__ notes the records behind every field, only while reads are tracked."""
+    if on:
+        FormView.__getattribute__ = _noting_getattribute  # type: ignore[method-assign]
+    elif "__getattribute__" in FormView.__dict__:
+        del FormView.__getattribute__
+
+
+reads.SWITCHES.append(_note_form_reads)
 
 
 @dataclass

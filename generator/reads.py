@@ -7,7 +7,20 @@ for a form (derive.FormView) adds the ids it came from.
 """
 from __future__ import annotations
 
+from typing import Callable
+
 current: set[str] | None = None
+# Turn on and off what notes reads at a cost to every attribute access
+# (derive.FormView): nothing is paid while no page is tracked.
+SWITCHES: list[Callable[[bool], None]] = []
+
+
+def track(on: bool) -> None:
+    """Note reads into a new set from now on, or stop noting them."""
+    global current
+    current = set() if on else None
+    for switch in SWITCHES:
+        switch(on)
 
 
 def add(ids: "set[str] | frozenset[str] | tuple[str, ...]") -> None:

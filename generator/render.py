@@ -115,7 +115,7 @@ class Renderer:
         return re.sub(r"\n\s*\n", "\n", html).strip()
 
     def _keep(self, page_path: str, shape: Any = None) -> bool:
-        if self.memo is None:
+        if self.memo is None or reads.current is None:  # reads not noted (a view not in NOTED): no entry
             return False
         self.marked[page_path] = shape_key(shape)
         entry = self.memo.reusable(page_path, self.marked[page_path])
@@ -246,8 +246,14 @@ def nl2br(text: str | None) -> Markup:
     return Markup("<br>".join(escape(line) for line in str(text).split("\n")))
 
 
+# The views with pages rendered with memo=True (memo.py): reads are noted
+# while they run, with a memo. Any other page is never kept (Renderer._keep).
+NOTED = frozenset({"views.archives", "views.units", "views.people", "views.forms", "views.listings"})
+
+
 def iter_pages(site: Site, r: Renderer) -> Iterator[Page]:
     for name in VIEWS:
+        reads.track(r.memo is not None and name in NOTED)
         mod = importlib.import_module(f".{name}", __package__)
         view: Callable[[Site, Renderer], Iterable[Page]] = mod.pages
         yield from view(site, r)
@@ -291,11 +297,12 @@ def _render_share(k: int) -> _Share:
     mine: list[tuple[int, Page, Any, Entry | None]] = []
     paths: list[str] = []
     # every read between two pages is the later page's: what its view worked out for it, and its template's
-    reads.current = set() if memo is not None else None
     links_from = 0
     try:
         for i, page in enumerate(iter_pages(site, r)):
-            read, reads.current = reads.current, (set() if memo is not None else None)
+            read = reads.current
+            if read is not None:
+                reads.current = set()
             paths.append(page.path)
             links, links_from = r.links[links_from:], len(r.links)
             if not r.owns(page.path):
@@ -323,7 +330,7 @@ def _render_share(k: int) -> _Share:
             page.files = dict.fromkeys(page.files, "")  # written too; the parent needs their paths
             mine.append((i, page, result, entry))
     finally:
-        reads.current = None
+        reads.track(False)
     have = [Page(p, "", "") for p in paths]
     return mine, check_links(have, r.links, site.cfg.display(site.cfg.content_dir) + "/", files=r.files), len(paths)
 
