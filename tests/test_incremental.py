@@ -283,6 +283,7 @@ def test_engine_in_a_process_of_its_own_gives_the_same_site(proj: Path, tmp_path
 # the other pages and must still equal a clean build.
 RECORD_EDITS = {
     "person-name": ("people/li-si.yml", "name: 李四", "name: 李思"),
+    "person-post": ("people/li-si.yml", "post: 内科医师", "post: 内科主治医师"),  # a row of the people listing
     "person-roles": ("people/li-si.yml", "roles: [处方医师, 医务人员]", "roles: [处方医师, 医务人员, 中层干部]"),
     "person-moves-department": ("people/li-si.yml", "department: nk", "department: yjk"),
     # 李四 becomes a cadre who was in 药剂科 at the end of 2009: that year joins 张三's on the department's
@@ -313,6 +314,8 @@ def test_pages_kept_from_the_last_build_equal_a_clean_build(proj: Path, tmp_path
     if name not in ("person-name", "person-moves-department", "person-roles", "assessment-not-yet-done", "unit-short-name",
                     "department-name", "confirmation-removed"):  # these change how records are grouped: all rendered again
         assert kept and "people/wang-wu.md" in kept
+    if name == "person-post":
+        assert "lists/people/index.md" not in kept
     if name == "person-history":
         assert "archives/print/lianzheng/rmyy/2009/dept-yjk.md" not in kept
 
@@ -322,7 +325,7 @@ def test_unchanged_content_keeps_every_record_page(proj: Path, tmp_path: Path) -
     build(proj, tmp_path / "out", cache)
     ctx = build(proj, tmp_path / "out", cache)
     kept = {p.path for p in ctx.pages if p.kept}
-    assert {"forms/li-si-2009.md", "people/li-si.md", "print/rmyy.md"} <= kept
+    assert {"forms/li-si-2009.md", "people/li-si.md", "print/rmyy.md", "lists/people/index.md"} <= kept
     assert "index.md" not in kept  # not a record page: always rendered
     edit(proj.parent / "content" / "forms" / "personal" / "li-si-2009.yml", "本人承诺合理用药", "本人郑重承诺合理用药")
     ctx = build(proj, tmp_path / "out", cache)
