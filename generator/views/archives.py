@@ -145,14 +145,15 @@ def year_indexes(site: Site, r: Renderer, arcs: A.Archives) -> Iterable[Page]:
     for y in years:
         entries = sorted(arcs.by_year[y], key=lambda e: (e[1].post.unit_id, e[1].post.department_id or "", e[0].person.id, e[0].kind))
         rows: list[Callable[[], list[Any]]] = [
-            (lambda arc=arc, ay=ay: [
+            (lambda arc=arc, ay=ay: reads.add(arc.sources) or [  # the row shows what was derived for the person
                 Markup(f'<a href="{escape(r.link(arc.path, f"y{ay.year}"))}">{escape(arc.person["name"])}</a>'),
                 A.SHORT[arc.kind], a(r, unit_page(ay.post.unit_id), site.unit_name(ay.post.unit_id)),
                 site.department_name(ay.post.unit_id, ay.post.department_id), len(ay.pledges),
                 "有" if ay.assessment else "—", _result(arc, ay)]) for arc, ay in entries]
         before = f"（{arcs.first_year}年专项工作开展前，尚无承诺表）" if arcs.first_year and y < arcs.first_year else ""
         yield from paged(r, A.year_index_base(y), f"{y}年度档案", columns, rows, siblings=siblings,
-                         intro=f"{y}年度归入档案的已确认个人承诺表与年度考评{before}。")
+                         intro=f"{y}年度归入档案的已确认个人承诺表与年度考评{before}。",
+                         keys=[(arc.kind, arc.person.id) for arc, _ in entries])
 
 
 def _result(arc: A.Archive, ay: A.ArchiveYear) -> str:

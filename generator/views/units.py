@@ -86,5 +86,5 @@ def people_pages(site: Site, r: Renderer, u: Record, people: list[Record]) -> It
 
     ordered = sorted(people, key=lambda p: (p.get("department") or "", p.id))
     yield from paged(r, people_listing(u.id), f"{u['name']}人员", PEOPLE_COLUMNS, [(lambda p=p: row(p)) for p in ordered],
-                     intro=f"{u['name']}的全部人员，按科室排列；各科室人数见单位页面。",
+                     intro=f"{u['name']}的全部人员，按科室排列；各科室人数见单位页面。", keys=[p.id for p in ordered],
                      siblings=[(u["name"], unit_page(u.id)), ("人员名单", listing_page(people_listing(u.id), 1))])
