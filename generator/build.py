@@ -129,7 +129,8 @@ def build_site(cfg: Config, as_of: dt.date, out: Path, drafts: bool = False, che
         raise BuildFailed(Problems([problem]))
     parsed = out.parent / ".cache" if cache == AUTO else (Path(cache).parent if cache else None)  # loadcache.py
     result = checked or run_check(cfg, cache=parsed, progress=progress)
-    # by path: read by an edition's copy only, before this (50,000 people: 30 MB each render worker would count)
+    # by record id for the kept pages (memo.py); the digests by path are read by an edition's copy
+    # only, before this (50,000 people: 30 MB each render worker would count)
     digests = record_digests(result.content.records, result.digests) if result.digests else None
     result.digests = None
     if result.problems.errors:

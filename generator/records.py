@@ -4,8 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .fields import ID_PATTERN, D, E, Field, L, M, R, S, Shape, T, item_of
 from . import reads
+from .fields import ID_PATTERN, D, E, Field, L, M, R, S, Shape, T, item_of
 
 LEVELS = ("高", "中", "低")
 LEVEL_ALIASES = {
