@@ -512,7 +512,7 @@ def write_report(folder: Path, result: CheckResult, statuses: dict[str, Any], ch
     buf = io.StringIO()
     result.problems.report(buf, files=result.files)
     (folder / "check.txt").write_text(buf.getvalue(), encoding="utf-8")
-    (folder / "status.json").write_text(json.dumps(statuses, ensure_ascii=False, indent=1, sort_keys=True), encoding="utf-8")
+    (folder / "status.json").write_text(json_by_line(statuses), encoding="utf-8")
     (folder / "changes.json").write_text(json.dumps(to_json(changes), ensure_ascii=False, indent=1), encoding="utf-8")
     lines = [f"版本 {info.id}（{info.date}）相对 {info.supersedes or '（首个版本）'}：{summary(changes)}", ""]
     for c in changes:
@@ -525,7 +525,19 @@ def write_report(folder: Path, result: CheckResult, statuses: dict[str, Any], ch
     # everything a rebuild needs besides data/content
     shutil.copy2(cfg.path, folder / "site_config.yml")
     (folder / "build.json").write_text(json.dumps({"as_of": as_of.isoformat(), "edition": info.id}, indent=1), encoding="utf-8")
-    (folder / "history.json").write_text(json.dumps([h.to_json() for h in history], ensure_ascii=False, indent=1), encoding="utf-8")
+    (folder / "history.json").write_text(json_by_line([h.to_json() for h in history]), encoding="utf-8")
+
+
+def json_by_line(value: dict[str, Any] | list[Any]) -> str:
+    """JSON with one entry (a form's status, an edition) per line, sorted by
+    key: as easy to read and compare as indented JSON, and written by the C
+    encoder (json.dumps with indent is pure Python: 10,000 people, 0.6 s)."""
+    def one(v: Any) -> str:
+        return json.dumps(v, ensure_ascii=False, sort_keys=True)
+
+    if isinstance(value, dict):
+        return "{\n" + ",\n".join(f"{one(k)}: {one(v)}" for k, v in sorted(value.items())) + "\n}\n"
+    return "[\n" + ",\n".join(one(v) for v in value) + "\n]\n"
 
 
 def publish(cfg: Config, as_of: dt.date, note: str, progress: Callable[[str], None],
