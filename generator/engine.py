@@ -489,6 +489,7 @@ def build_html(config_file: Path, only: Collection[str] | None = None, processes
     from mkdocs import utils
     from mkdocs.config import load_config
     from mkdocs.structure.files import InclusionLevel, get_files, set_exclusions
+    from mkdocs.structure import pages as mk_pages
     from mkdocs.structure.nav import get_navigation
     from mkdocs.structure.pages import Page as MkPage
 
@@ -497,6 +498,10 @@ def build_html(config_file: Path, only: Collection[str] | None = None, processes
     dirty = only is not None
     cfg.plugins.on_startup(command="build", dirty=dirty)
     stats = EngineStats(clean=not dirty)
+    # Every page's date, read once: MkDocs reads SOURCE_DATE_EPOCH and formats
+    # it for each page it knows (10,000 people: 39,000 pages, 0.3 s)
+    build_date = utils.get_build_date()
+    mk_pages.get_build_date = lambda: build_date  # type: ignore[attr-defined]
     try:
         config = cfg.plugins.on_config(cfg)
         config.plugins.on_pre_build(config=config)
@@ -575,6 +580,7 @@ def build_html(config_file: Path, only: Collection[str] | None = None, processes
         cfg.plugins.on_build_error(error=e)
         raise
     finally:
+        mk_pages.get_build_date = utils.get_build_date  # type: ignore[attr-defined]
         cfg.plugins.on_shutdown()
         _NAV_PAGES.clear()
     return stats
