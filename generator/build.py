@@ -13,6 +13,7 @@ import re
 import shutil
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -172,6 +173,7 @@ def _build_staged(cfg: Config, as_of: dt.date, out: Path, drafts: bool, result: 
         work = Workdir.open(work_dir, staging)
     except OSError:
         work = Workdir.open(None, staging)
+    saving: threading.Thread | None = None
     try:
         t = time.perf_counter()
         site = derive(cfg, result.content, as_of, drafts)
@@ -194,8 +196,6 @@ def _build_staged(cfg: Config, as_of: dt.date, out: Path, drafts: bool, result: 
                                              memo=memo)
         if problems:
             raise BuildFailed(Problems(problems))
-        if memo is not None:
-            memo.save()
         kept = sum(p.kept is not None for p in pages)
         timings["render"] = time.perf_counter() - t
         progress(f"已生成 {len(pages)} 个页面（状态截至 {as_of.isoformat()}{'，含草稿预览' if drafts else ''}"
@@ -219,7 +219,14 @@ def _build_staged(cfg: Config, as_of: dt.date, out: Path, drafts: bool, result: 
         progress("MkDocs 正在生成 HTML …" if only is None else f"MkDocs 正在更新 HTML（{len(only)} 个页面有变化）…")
         os.environ["SOURCE_DATE_EPOCH"] = source_epoch(as_of)
         work.invalidate()  # from here until commit() the folder is not trusted
+        if memo is not None:  # written while the engine renders HTML in a process of its own
+            saving = threading.Thread(target=memo.save)
+            saving.start()
         ctx.engine = run_engine(work.config_file, only, len(pages), progress)
+        if saving is not None:
+            saving.join()
+            saving = None
+            memo.old = memo.new = {}  # type: ignore[union-attr]  # written: free them before indexing
         outputs = scan(work.site)
         work.commit(fp, digests, outputs)
         timings["mkdocs"] = time.perf_counter() - t
@@ -230,6 +237,8 @@ def _build_staged(cfg: Config, as_of: dt.date, out: Path, drafts: bool, result: 
             step(ctx)
         return ctx
     finally:
+        if saving is not None:
+            saving.join()  # before the work folder is unlocked
         work.close()
 
 

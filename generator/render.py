@@ -25,7 +25,7 @@ from markupsafe import Markup
 
 from . import reads
 from .derive import FORM_LABELS, FORM_SHORT, STATUS_CLASS, Site
-from .memo import Entry, Memo, shape_key
+from .memo import Entry, Memo, lines, shape_key
 from .problems import ERROR, Problem
 from .ticker import Ticker
 
@@ -317,13 +317,14 @@ def _render_share(k: int) -> _Share:
             entry = r.kept.pop(page.path, None)
             if entry is not None:  # as the last build wrote it: its links and files as they were
                 page.kept = entry.doc
-                page.files = dict.fromkeys(entry.files, "")
+                page.files = dict.fromkeys(lines(entry.files), "")
                 r.files.update(page.files)
-                r.links.extend((page.path, to, source) for to, source in entry.links)
+                r.links.extend((page.path, to, entry.source) for to in lines(entry.links))
                 links_from = len(r.links)
+                entry = None  # the parent has it (memo.old)
             result = sink(page)
-            if entry is None and memo is not None and page.path in r.marked:
-                entry = memo.entry(page.path, read or (), ((to, source) for frm, to, source in links if frm == page.path),
+            if page.kept is None and memo is not None and page.path in r.marked:
+                entry = memo.entry(page.path, read or (), [(to, source) for frm, to, source in links if frm == page.path],
                                    page.files, result[0], r.marked[page.path])
             done.add()
             page.html = ""  # written by the sink; the parent needs the rest only
@@ -356,8 +357,9 @@ def render_pages(site: Site, sink: Callable[[Page], Any], processes: int = PROCE
             shares = _render_shares(n)
         finally:
             _WORK = None
-    if memo is not None:
-        memo.new = {page.path: entry for mine, _, _ in shares for _, page, _, entry in mine if entry is not None}
+    if memo is not None:  # a kept page's entry stays as it was
+        memo.new = {page.path: memo.old[page.path] if page.kept is not None else entry
+                    for mine, _, _ in shares for _, page, _, entry in mine if entry is not None or page.kept is not None}
     return _merge(shares)
 
 
