@@ -144,15 +144,22 @@ def site_key(site: "Site", cfg_text: bytes, theme: Path) -> str:
     def put(*parts: Any) -> None:
         h.update(repr(parts).encode("utf-8") + b"\n")
 
+    def ids(items: Iterable[Any]) -> None:  # ids joined: a tenth of the time of repr() of the lists
+        h.update("\0".join(x.id for x in items).encode("utf-8") + b"\n")
+
     put(code_key(), _templates_key(theme / "templates"), cfg_text, site.as_of.isoformat(), site.drafts)
-    put(sorted((r.type, r.id, r.path) for r in site.content.records))
-    put([u.id for u in site.content.units()])
-    put([(fv.id, site.shown(fv)) for fv in site.forms.values()])
+    # in the order load found them (sorted by path)
+    h.update("\0".join(f"{r.type}/{r.id}/{r.path}" for r in site.content.records).encode("utf-8") + b"\n")
+    ids(site.content.units())
+    ids(fv for fv in site.forms.values() if site.shown(fv))
     for groups in (site.by_unit, site.by_department, site.by_person, site.members, site.people_by_unit,
                    site.rules_by_unit, site.flows_by_unit):
-        put(sorted((k, [x.id for x in v]) for k, v in groups.items()))
+        for k in sorted(groups):
+            put(k)
+            ids(groups[k])
     put(campaign_first_year(site))
-    put(sorted((a.id, a["person"], a["year"], assessment_shown(a, site.as_of)) for a in site.content.of_type["assessment"]))
+    h.update("\0".join(f"{a.id}/{a['person']}/{a['year']}/{assessment_shown(a, site.as_of)}"
+                        for a in site.content.of_type["assessment"]).encode("utf-8"))
     return h.hexdigest()
 
 

@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING, Callable, Iterable, Iterator, TypeVar
 from .derive import STATUS_CLASS
 from .problems import ERROR, Problem, Problems
 from .ticker import Ticker
+from .workdir import scan
 
 if TYPE_CHECKING:
     from .build import BuildContext
@@ -201,9 +202,9 @@ def run_pagefind(site_dir: Path, paths: Iterable[str] | None = None, progress: C
 
 
 def index_stats(bundle: Path, out: str, seconds: float, digests: dict[str, str], entries: dict[str, Entry], shards: int) -> IndexStats:
-    files = [p for p in bundle.rglob("*") if p.is_file()]
+    files = scan(bundle)  # os.scandir: pathlib's rglob and stat took 0.3 s for the 28,000 files of 10,000 people
     return IndexStats(pages=_count(out, "pages"), words=_count(out, "words"), filters=_count(out, "filters"),
-                      seconds=seconds, bytes=sum(p.stat().st_size for p in files), files=len(files),
+                      seconds=seconds, bytes=sum(size for size, _, _ in files.values()), files=len(files),
                       digests=digests, entries=entries, shards=shards)
 
 
