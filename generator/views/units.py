@@ -6,6 +6,7 @@ from typing import Any, Iterable
 
 from markupsafe import Markup
 
+from .. import reads
 from ..derive import FormView, Site
 from ..paths import department_page, form_page, listing_page, person_page, unit_page, unit_print_page
 from ..publicity import OPEN
@@ -62,9 +63,12 @@ def pages(site: Site, r: Renderer) -> Iterable[Page]:
             yield from people_pages(site, r, u, people)
         for d in u.get("departments", []):
             dpath = department_page(u.id, d["id"])
+            dforms, members = dept_forms.get(d["id"], []), site.members.get((u.id, d["id"]), [])
+            reads.add((u.id,))  # `d` is the unit's data
             yield Page(dpath, f"{site.unit_name(u.id)}{d['name']}",
-                       r.render(dpath, "department.html", source=u.path, unit=u, dept=d, forms=dept_forms.get(d["id"], []),
-                                people=site.members.get((u.id, d["id"]), [])),
+                       r.render(dpath, "department.html", source=u.path, memo=True,
+                                shape=([fv.id for fv in dforms], [p.id for p in members]),  # worked out with the unit page
+                                unit=u, dept=d, forms=dforms, people=members),
                        source=u.path, meta={"pagefind": True, "kind": "科室", "unit": u.id})
         ppath = unit_print_page(u.id)
         printable = sorted(forms, key=lambda fv: (fv.year, {"unitform": 0, "department": 1, "personal": 2}[fv.type], fv.id))
