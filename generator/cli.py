@@ -5,9 +5,10 @@ import argparse
 import datetime as dt
 import errno
 import importlib
+import os
 import sys
 from pathlib import Path
-from typing import Callable
+from typing import Callable, NoReturn
 
 from . import __version__
 from .config import Config, load_config
@@ -97,6 +98,18 @@ def _command_in(argv: list[str]) -> str | None:
         else:
             return tok
     return None
+
+
+def exit_with() -> NoReturn:
+    """The console command: main(), then leave without freeing the records one
+    by one (10,000 people: 0.15 s), as everything is written and closed by now."""
+    code = main()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a reader that went away (| head): nothing more to say to it
+            pass
+    os._exit(code)
 
 
 def main(argv: list[str] | None = None) -> int:
