@@ -13,7 +13,6 @@ import re
 import shutil
 import sys
 import tempfile
-import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -173,7 +172,6 @@ def _build_staged(cfg: Config, as_of: dt.date, out: Path, drafts: bool, result: 
         work = Workdir.open(work_dir, staging)
     except OSError:
         work = Workdir.open(None, staging)
-    saving: threading.Thread | None = None
     try:
         t = time.perf_counter()
         site = derive(cfg, result.content, as_of, drafts)
@@ -219,14 +217,9 @@ def _build_staged(cfg: Config, as_of: dt.date, out: Path, drafts: bool, result: 
         progress("MkDocs 正在生成 HTML …" if only is None else f"MkDocs 正在更新 HTML（{len(only)} 个页面有变化）…")
         os.environ["SOURCE_DATE_EPOCH"] = source_epoch(as_of)
         work.invalidate()  # from here until commit() the folder is not trusted
-        if memo is not None:  # written while the engine renders HTML in a process of its own
-            saving = threading.Thread(target=memo.save)
-            saving.start()
+        if memo is not None:
+            memo.old = {}  # the workers wrote what the next build needs: free it before the engine runs
         ctx.engine = run_engine(work.config_file, only, len(pages), progress)
-        if saving is not None:
-            saving.join()
-            saving = None
-            memo.old = memo.new = {}  # type: ignore[union-attr]  # written: free them before indexing
         outputs = scan(work.site)
         work.commit(fp, digests, outputs)
         timings["mkdocs"] = time.perf_counter() - t
@@ -237,8 +230,6 @@ def _build_staged(cfg: Config, as_of: dt.date, out: Path, drafts: bool, result: 
             step(ctx)
         return ctx
     finally:
-        if saving is not None:
-            saving.join()  # before the work folder is unlocked
         work.close()
 
 

@@ -17,7 +17,8 @@ in render.py): pages made from their own records, where whatever the view
 worked out beforehand is noted as read (reads.add), passed as the page's
 shape (which records it lists, in which order) or is in the key.
 
-    <work folder>/pages.pickle   {"key": …, "pages": {page path: Entry}}
+    <work folder>/pages-<k>.pickle   the key, then lists of (page path, Entry):
+                                     the pages render worker k rendered or kept
 
 An entry is trusted only while the work folder's state (workdir.py) says its
 source has the digest recorded here and the file has the size and mtime it
@@ -38,10 +39,11 @@ from .loadcache import code_key
 if TYPE_CHECKING:
     from .derive import Site
 
-FILE = "pages.pickle"
+FILES = "pages-*.pickle"
+BATCH = 1000  # entries a worker holds before writing them
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Entry:
     """A page as last rendered, packed in a few strings: 50,000 people have 190,000."""
 
@@ -61,20 +63,24 @@ def lines(text: str) -> list[str]:
 
 class Memo:
     def __init__(self, root: Path, key: str, digests: dict[str, bytes], trusted: dict[str, str]) -> None:
-        self.path = root / FILE
+        self.root = root
         self.docs = root / "docs"
         self.key = key
         self.digests = digests  # record id → digest of its file now
         self.trusted = trusted  # page path → digest of the source the engine last built (workdir state)
         self.old: dict[str, Entry] = {}
-        self.new: dict[str, Entry] = {}
-        try:
-            with open(self.path, "rb") as f:
-                data = pickle.load(f)
-            if isinstance(data, dict) and data.get("key") == key and trusted:
-                self.old = data["pages"]
-        except Exception:  # none yet, damaged or foreign: every page is rendered
-            pass
+        if trusted:
+            for path in sorted(root.glob(FILES)):
+                self.old.update(_read(path, key))
+
+    def writer(self, k: int) -> "Writer":
+        return Writer(self.root / f"pages-{k}.pickle", self.key)
+
+    def drop_writers_from(self, n: int) -> None:
+        """Remove the files of workers k >= n (an earlier build had more)."""
+        for path in self.root.glob(FILES):
+            if not path.stem.removeprefix("pages-").isdigit() or int(path.stem.removeprefix("pages-")) >= n:
+                path.unlink(missing_ok=True)
 
     def reusable(self, path: str, shape: str) -> Entry | None:
         e = self.old.get(path)
@@ -106,14 +112,67 @@ class Memo:
         return Entry("\n".join(ids), b"".join(digests), sources.pop() if sources else "",  # type: ignore[arg-type]
                      "\n".join(target for target, _ in links), "\n".join(files), doc, (st.st_size, st.st_mtime_ns), shape)
 
-    def save(self) -> None:
-        tmp = self.path.with_name(f".{FILE}.{os.getpid()}.tmp")
+
+
+def _read(path: Path, key: str) -> dict[str, Entry]:
+    out: dict[str, Entry] = {}
+    try:
+        with open(path, "rb") as f:
+            if pickle.load(f) != key:
+                return {}
+            while True:
+                try:
+                    batch = pickle.load(f)
+                except EOFError:
+                    return out
+                out.update(batch)
+    except Exception:  # damaged or foreign: its pages are rendered
+        return {}
+
+
+class Writer:
+    """A render worker's entries, written as they come: it holds none (50,000
+    people: 190,000 entries), and a file appears whole or not at all."""
+
+    def __init__(self, path: Path, key: str) -> None:
+        self.path = path
+        self.tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        self.batch: list[tuple[str, Entry]] = []
+        self.file = None
         try:
-            with open(tmp, "wb") as f:
-                pickle.dump({"key": self.key, "pages": self.new}, f, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, self.path)
-        except OSError:
-            tmp.unlink(missing_ok=True)  # no memo: the next build renders every page
+            self.file = open(self.tmp, "wb")
+            pickle.dump(key, self.file, protocol=pickle.HIGHEST_PROTOCOL)
+        except OSError:  # no memo: the next build renders these pages
+            self.abort()
+
+    def add(self, path: str, entry: Entry) -> None:
+        self.batch.append((path, entry))
+        if len(self.batch) >= BATCH:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self.file is not None and self.batch:
+            try:
+                pickle.dump(self.batch, self.file, protocol=pickle.HIGHEST_PROTOCOL)
+            except OSError:
+                self.abort()
+        self.batch = []
+
+    def close(self) -> None:
+        self._flush()
+        if self.file is not None:
+            try:
+                self.file.close()
+                os.replace(self.tmp, self.path)
+            except OSError:
+                self.abort()
+            self.file = None
+
+    def abort(self) -> None:
+        if self.file is not None:
+            self.file.close()
+            self.file = None
+        self.tmp.unlink(missing_ok=True)
 
 
 def shape_key(shape: Any) -> str:

@@ -283,8 +283,8 @@ def owner(path: str, n: int) -> int:
 # What the forked workers of render_pages inherit: (site, sink, n, cache_dir, pages done, memo).
 _WORK: tuple[Site, Callable[[Page], Any], int, Path | None, Ticker, Memo | None] | None = None
 
-# a worker's pages (with the sink's result and the page's memo entry), its problems, how many pages it saw
-_Share = tuple[list[tuple[int, Page, Any, Entry | None]], list[Problem], int]
+# a worker's pages (with the sink's result), its problems, how many pages it saw
+_Share = tuple[list[tuple[int, Page, Any]], list[Problem], int]
 
 
 def _render_share(k: int) -> _Share:
@@ -294,10 +294,11 @@ def _render_share(k: int) -> _Share:
     assert _WORK is not None
     site, sink, n, cache_dir, done, memo = _WORK
     r = Renderer(site, owns=(lambda path: owner(path, n) == k) if n > 1 else None, cache_dir=cache_dir, memo=memo)
-    mine: list[tuple[int, Page, Any, Entry | None]] = []
+    mine: list[tuple[int, Page, Any]] = []
     paths: list[str] = []
     # every read between two pages is the later page's: what its view worked out for it, and its template's
     links_from = 0
+    entries = memo.writer(k) if memo is not None else None
     try:
         for i, page in enumerate(iter_pages(site, r)):
             read = reads.current
@@ -321,17 +322,22 @@ def _render_share(k: int) -> _Share:
                 r.files.update(page.files)
                 r.links.extend((page.path, to, entry.source) for to in lines(entry.links))
                 links_from = len(r.links)
-                entry = None  # the parent has it (memo.old)
             result = sink(page)
             if page.kept is None and memo is not None and page.path in r.marked:
                 entry = memo.entry(page.path, read or (), [(to, source) for frm, to, source in links if frm == page.path],
                                    page.files, result[0], r.marked[page.path])
+            if entry is not None and entries is not None:
+                entries.add(page.path, entry)
             done.add()
             page.html = ""  # written by the sink; the parent needs the rest only
             page.files = dict.fromkeys(page.files, "")  # written too; the parent needs their paths
-            mine.append((i, page, result, entry))
+            mine.append((i, page, result))
+        if entries is not None:
+            entries.close()
     finally:
         reads.track(False)
+        if entries is not None:
+            entries.abort()  # no-op once closed
     have = [Page(p, "", "") for p in paths]
     return mine, check_links(have, r.links, site.cfg.display(site.cfg.content_dir) + "/", files=r.files), len(paths)
 
@@ -347,8 +353,8 @@ def render_pages(site: Site, sink: Callable[[Page], Any], processes: int = PROCE
 
     With `memo` (memo.py), a page kept from the last build reaches the sink
     with `kept` set and no HTML (its source is in place), and the sink must
-    return (digest of the page's source, ...) for every page; memo.new gets
-    the entries of this build."""
+    return (digest of the page's source, ...) for every page; each worker
+    writes the entries of its pages (memo.Writer)."""
     global _WORK
     n = processes if len(site.content.records) >= MIN_PAGES_FOR_WORKERS else 1
     with Ticker(progress, lambda k: f"正在生成页面：已完成 {k} 个页面 …") as done:
@@ -357,9 +363,8 @@ def render_pages(site: Site, sink: Callable[[Page], Any], processes: int = PROCE
             shares = _render_shares(n)
         finally:
             _WORK = None
-    if memo is not None:  # a kept page's entry stays as it was
-        memo.new = {page.path: memo.old[page.path] if page.kept is not None else entry
-                    for mine, _, _ in shares for _, page, _, entry in mine if entry is not None or page.kept is not None}
+    if memo is not None:
+        memo.drop_writers_from(max(1, n))
     return _merge(shares)
 
 
@@ -383,8 +388,8 @@ def _merge(shares: list[_Share]) -> tuple[list[Page], list[Any], list[Problem]]:
     if len(counts) != 1:
         raise RuntimeError(f"render workers saw different page lists: {sorted(counts)}")
     merged = sorted((item for mine, _, _ in shares for item in mine), key=lambda item: item[0])
-    pages = [page for _, page, _, _ in merged]
-    results = [result for _, _, result, _ in merged]
+    pages = [page for _, page, _ in merged]
+    results = [result for _, _, result in merged]
     problems: list[Problem] = []
     seen: set[str] = set()
     for _, probs, _ in shares:
