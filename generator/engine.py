@@ -506,7 +506,10 @@ def build_html(config_file: Path, only: Collection[str] | None = None, processes
         config = cfg.plugins.on_config(cfg)
         config.plugins.on_pre_build(config=config)
         if not dirty:
-            utils.clean_directory(config.site_dir)
+            utils.clean_directory(config.site_dir)  # keeps hidden entries at the top: a killed run's temp file too
+            for name in os.listdir(config.site_dir) if os.path.isdir(config.site_dir) else ():
+                if _LEFTOVER.fullmatch(name):
+                    os.unlink(os.path.join(config.site_dir, name))
         files = get_files(config)
         env = config.theme.get_env()
         files.add_files_from_theme(env, config)
@@ -586,10 +589,14 @@ def build_html(config_file: Path, only: Collection[str] | None = None, processes
     return stats
 
 
+# what write_atomic leaves when its process is killed between writing and renaming
+_LEFTOVER = re.compile(r"\..+\.\d+\.tmp")
+
+
 def _remove_unexpected(site_dir: str, expected: set[str]) -> int:
     """Remove files no page or static file produces any more (records deleted
-    since the last build), and folders left empty; hidden entries stay, as
-    with MkDocs' clean_directory."""
+    since the last build), temp files of a killed run, and folders left
+    empty; other hidden entries stay, as with MkDocs' clean_directory."""
     removed = 0
     folders = []
     for dirpath, dirnames, filenames in os.walk(site_dir):
@@ -597,7 +604,7 @@ def _remove_unexpected(site_dir: str, expected: set[str]) -> int:
         folders.append(dirpath)
         for name in filenames:
             path = os.path.join(dirpath, name)
-            if not name.startswith(".") and path not in expected:
+            if (not name.startswith(".") or _LEFTOVER.fullmatch(name)) and path not in expected:
                 os.unlink(path)
                 removed += 1
     for dirpath in reversed(folders):

@@ -333,3 +333,20 @@ def test_unchanged_content_keeps_every_record_page(proj: Path, tmp_path: Path) -
     assert "forms/li-si-2009.md" not in kept and "people/li-si.md" not in kept and "print/rmyy.md" not in kept
     assert "people/wang-wu.md" in kept and "forms/zhang-san-2009.md" in kept
     same_as_clean(proj, tmp_path / "out", tmp_path)
+
+
+@pytest.mark.parametrize("clean", [False, True], ids=["dirty", "clean"])
+def test_a_killed_runs_temp_files_never_reach_the_site(proj: Path, tmp_path: Path, clean: bool) -> None:
+    """engine.write_atomic writes .<name>.<pid>.tmp and renames it: a run
+    killed in between leaves it in the work folder's site/, where MkDocs'
+    clean_directory and the dirty build's sweep both skip hidden files."""
+    cache = tmp_path / "cache"
+    build(proj, tmp_path / "out", cache)
+    (cache / "site" / ".404.html.99999.tmp").write_text("半个文件", encoding="utf-8")
+    (cache / "site" / "units" / ".rmyy.html.99999.tmp").write_text("半个文件", encoding="utf-8")
+    if clean:
+        (cache / STATE).unlink()  # as the killed run left it: the next build is clean
+    ctx = build(proj, tmp_path / "out", cache)
+    assert ctx.engine.clean == clean
+    assert not list((tmp_path / "out").rglob("*.tmp")) and not list((cache / "site").rglob("*.tmp"))
+    same_as_clean(proj, tmp_path / "out", tmp_path)
