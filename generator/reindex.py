@@ -75,7 +75,7 @@ def index_key() -> str | None:
     except (ImportError, OSError):
         return None
     parts = [VERSION, str(exe), st.st_size, st.st_mtime_ns, search.LANGUAGE, list(search.EXCLUDE_SELECTORS),
-             search._SLIM_HEAD, search.SHARD_PAGES, search.MAX_SHARDS]
+             search._SLIM_HEAD.decode(), search.SHARD_PAGES, search.MAX_SHARDS]
     return hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode("utf-8")).hexdigest()
 
 
@@ -136,8 +136,8 @@ def changes(site_dir: Path, urls: list[str], base: Base) -> tuple[list[str], lis
             ident = _ident(path)
             if base.idents.get(url) == ident:
                 continue
-            slim = slim_body(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError):
+            slim = slim_body(path.read_bytes())
+        except OSError:
             slim = None
         if base.digests.get(url) == content_digest(slim):
             if slim is not None:
