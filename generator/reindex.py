@@ -196,7 +196,14 @@ def overlay(site_dir: Path, base: Base, changed: list[str], replaced: set[str]) 
             filters.setdefault(k, set()).update(vs)
     shards = n + 1 if changed else n
     search.write_about(site_dir, shards, dict(sorted(words.items())), {k: sorted(v) for k, v in sorted(filters.items())}, hidden)
-    return search.index_stats(bundle, out, time.perf_counter() - t, digests, entries, shards), hidden
+    # the bundle is what was linked plus the new shard and the word list: no second scan of 28,000 files
+    files = dict(keep)
+    if changed:
+        top = shard_dir(bundle, n).relative_to(bundle).as_posix()
+        files.update((f"{top}/{rel}", v) for rel, v in scan(shard_dir(bundle, n)).items())
+    st = (bundle / WORDS_FILE).stat()
+    files[WORDS_FILE] = [st.st_size, st.st_mtime_ns, st.st_ino]
+    return search.index_stats(bundle, out, time.perf_counter() - t, digests, entries, shards, files), hidden
 
 
 def _published(edition: Any, base_edition: str | None) -> bool:

@@ -102,6 +102,23 @@ def test_unchanged_site_indexes_nothing_and_a_big_change_indexes_all(proj: Path,
     assert compare_trees(tmp_path / "clean", out) == []
 
 
+def test_an_overlay_reports_the_size_of_the_bundle_it_made(proj: Path, tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """overlay() counts the bundle from what it linked and wrote, without
+    listing it again: the same files and bytes as a listing."""
+    cache, out = tmp_path / "cache", tmp_path / "out"
+    build(proj, out, cache)
+    got: list[search.IndexStats] = []
+    real = reindex.overlay
+    monkeypatch.setattr(reindex, "overlay", lambda *a: (lambda r: got.append(r[0]) or r)(real(*a)))
+    for changed in (False, True):
+        if changed:
+            edit(proj.parent / "content" / FORM, OLD, NEW)
+        build(proj, out, cache)
+        listed = search.index_stats(out / "pagefind", "", 0.0, {}, {}, 1)
+        assert (got[-1].files, got[-1].bytes) == (listed.files, listed.bytes) and listed.files > 10
+
+
 def test_pages_rewritten_with_the_same_content_are_read_once(proj: Path, tmp_path: Path,
                                                              monkeypatch: pytest.MonkeyPatch) -> None:
     """A clean engine run writes every page anew (other files, same text):
