@@ -16,6 +16,7 @@ import sys
 import zlib
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from itertools import repeat
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 from urllib.parse import quote
@@ -320,7 +321,7 @@ def _render_share(k: int) -> _Share:
                 page.kept = entry.doc
                 page.files = dict.fromkeys(lines(entry.files), "")
                 r.files.update(page.files)
-                r.links.extend((page.path, to, entry.source) for to in lines(entry.links))
+                r.links.extend(zip(repeat(page.path), lines(entry.links), repeat(entry.source)))
                 links_from = len(r.links)
             result = sink(page)
             if page.kept is None and memo is not None and page.path in r.marked:

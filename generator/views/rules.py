@@ -22,7 +22,8 @@ def pages(site: Site, r: Renderer) -> Iterable[Page]:
     rules = site.content.of_type["rule"]
     for rule in rules:
         path = rule_page(rule.id)
-        yield Page(path, rule["title"], r.render(path, "rule.html", source=rule.path, rule=rule, body=to_html(rule.body),
+        body = to_html(rule.body) if r.owns(path) else ""  # the Markdown only where the page is rendered
+        yield Page(path, rule["title"], r.render(path, "rule.html", source=rule.path, rule=rule, body=body,
                                                  cited_by=cited.get(rule.id, [])),
                    source=rule.path, meta={"pagefind": True, "kind": "制度文本", "unit": rule["unit"]})
     groups = []
