@@ -95,6 +95,9 @@ class Renderer:
         self.env.globals["file_url"] = self.file_url
         self.current = ""
         self.links: list[tuple[str, str, str]] = []  # (from page, to page or file, source file)
+        # one string object per link target: a worker keeps every link until
+        # the end (check_links), 216,000 of them at 10,000 people, to 37,000 targets
+        self._targets: dict[str, str] = {}
         self._source = ""
 
     def render(self, page_path: str, template: str, source: str = "", memo: bool = False, shape: Any = None, **ctx: Any) -> str:
@@ -131,11 +134,16 @@ class Renderer:
 
     def link(self, target: str, anchor: str = "") -> str:
         """Relative URL from the page being rendered to another page's source path."""
+        target = self.shared(target)
         self.links.append((self.current, target, self._source))
         if self._fragment_links is not None:
             self._fragment_links.append((target, anchor, False))
             return f"\x1b{self._nonce}:{len(self._fragment_links) - 1}\x1b"
         return relative_url(self.current, target, anchor)
+
+    def shared(self, target: str) -> str:
+        """The one string object this renderer keeps for a link target."""
+        return self._targets.setdefault(target, target)
 
     def file_url(self, path: str, text: str) -> str:
         """Relative URL from the page being rendered to a file the site ships
@@ -321,7 +329,7 @@ def _render_share(k: int) -> _Share:
                 page.kept = entry.doc
                 page.files = dict.fromkeys(lines(entry.files), "")
                 r.files.update(page.files)
-                r.links.extend(zip(repeat(page.path), lines(entry.links), repeat(entry.source)))
+                r.links.extend(zip(repeat(page.path), map(r.shared, lines(entry.links)), repeat(entry.source)))
                 links_from = len(r.links)
             result = sink(page)
             if page.kept is None and memo is not None and page.path in r.marked:
