@@ -263,3 +263,73 @@ def test_unchanged_content_is_linked_on_the_word_of_the_copy_memo(project: Path,
     memo.write_text("\n".join(damaged) + "\n", encoding="utf-8")
     fifth = publish(cfg, AS_OF, "第五次发布", quiet).id
     assert stripped == ["people/zhang-san.yml"] and verify(archive, fifth) == []
+
+
+def _first_edition(project: Path, apart: bool, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, list[str]]:
+    """A first edition of the mini site, its content copied beside the build
+    (in a forked process) or before it; the edition and the copy memo's lines."""
+    from generator import editions
+
+    monkeypatch.setattr(editions, "COPY_APART_FILES", 0 if apart else 10**9)
+    cfg = config(project)
+    said: list[str] = []
+    eid = publish(cfg, AS_OF, "首次发布", said.append).id
+    assert any("与生成站点同时进行" in s for s in said) == apart, said
+    memo = (cfg.output_dir.parent / ".cache" / CopyMemo.NAME).read_text(encoding="utf-8").splitlines()
+    return Archive(cfg.archive_dir).path(eid), [line.split("\t")[0] for line in memo[1:]]
+
+
+def test_a_first_edition_copied_beside_the_build_is_the_same_edition(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A first publish copies the content in a forked process while the site
+    builds: the same edition (content, site, report, bag) and the same copy
+    memo as copying first, and it verifies."""
+    together, memo_together = _first_edition(copy_tree(MINI, tmp_path / "a" / "proj"), True, monkeypatch)
+    alone, memo_alone = _first_edition(copy_tree(MINI, tmp_path / "b" / "proj"), False, monkeypatch)
+    assert memo_together == memo_alone and len(memo_alone) > 10
+    assert compare_trees(together / "data" / "content", alone / "data" / "content") == []
+    assert compare_trees(together / "data" / "site", alone / "data" / "site") == []
+    for name in ("manifest-sha256.txt", "manifest-sm3.txt"):
+        listed = (together / name).read_text(encoding="utf-8").splitlines()
+        assert sorted(l for l in listed if " data/content/" in l) == \
+            sorted(l for l in (alone / name).read_text(encoding="utf-8").splitlines() if " data/content/" in l)
+    assert not list(together.rglob(".apart-*"))
+    assert verify(Archive(together.parent.parent), together.name) == []
+
+
+@pytest.mark.parametrize("where", ["copy", "build"])
+def test_a_failure_beside_the_copy_leaves_no_edition_and_no_process(project: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                    where: str) -> None:
+    """The copy fails in its process (a full disk, say): the publish fails with
+    its error; the build fails while the copy runs: the copy is stopped.
+    Either way nothing is left: no edition, no temp folder, no memo, no child."""
+    import os
+
+    from generator import editions
+
+    monkeypatch.setattr(editions, "COPY_APART_FILES", 0)
+    if where == "copy":
+        def full(*_a: object, **_k: object) -> None:
+            raise OSError(28, "No space left on device")
+        monkeypatch.setattr(editions, "copy_content", full)
+        expected: type[BaseException] = OSError
+    else:
+        def slow_copy(*a: object, **k: object) -> object:
+            import time
+            time.sleep(60)  # still copying when the build fails: must be stopped, not waited for
+            raise AssertionError("not stopped")
+        monkeypatch.setattr(editions, "copy_content", slow_copy)
+
+        def broken_build(*_a: object, **_k: object) -> None:
+            raise RuntimeError("injected build failure")
+        monkeypatch.setattr("generator.build.build_site", broken_build)
+        expected = RuntimeError
+    cfg = config(project)
+    with pytest.raises(expected):
+        publish(cfg, AS_OF, "首次发布", quiet)
+    archive = Archive(cfg.archive_dir)
+    assert archive.ids() == []
+    assert not list(archive.root.glob(".tmp-*"))
+    cache = cfg.output_dir.parent / ".cache"
+    assert not (cache / CopyMemo.NAME).exists() and not list(cache.glob(f".{CopyMemo.NAME}.*"))
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)  # every child reaped
