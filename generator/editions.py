@@ -523,7 +523,7 @@ def write_report(folder: Path, result: CheckResult, statuses: dict[str, Any], ch
     result.problems.report(buf, files=result.files)
     (folder / "check.txt").write_text(buf.getvalue(), encoding="utf-8")
     (folder / "status.json").write_text(json_by_line(statuses), encoding="utf-8")
-    (folder / "changes.json").write_text(json.dumps(to_json(changes), ensure_ascii=False, indent=1), encoding="utf-8")
+    (folder / "changes.json").write_text(json.dumps(info.changes, ensure_ascii=False, indent=1), encoding="utf-8")  # to_json(changes)
     lines = [f"版本 {info.id}（{info.date}）相对 {info.supersedes or '（首个版本）'}：{summary(changes)}", ""]
     for c in changes:
         lines += c.lines()
@@ -872,6 +872,10 @@ def _payload(data: Path, bag_dir: Path) -> list[tuple[str, os.stat_result]]:
     return out
 
 
+# what bagit's _decode_filename and _encode_filename change; other names stay as they are
+_ESCAPED = re.compile(r"[%\r\n]")
+
+
 def make_bag(bag_dir: Path, bag_info: dict[str, Any], store: HashStore, known: dict[str, tuple[str, str]] | None = None,
              processes: int = HASH_PROCESSES, progress: Callable[[str], None] | None = None) -> int:
     """bagit.make_bag(bag_dir, bag_info, checksums=ALGORITHMS), the same bag
@@ -896,12 +900,13 @@ def make_bag(bag_dir: Path, bag_info: dict[str, Any], store: HashStore, known: d
         got = known.get(rel) if known else None
         digests.append(list(got) if got is not None else store.get(st))
     todo = [i for i, d in enumerate(digests) if d is None]
-    for i, d in zip(todo, hash_files([str(bag_dir / entries[i]) for i in todo], processes, progress)):
+    base = os.fspath(bag_dir) + os.sep  # plain strings: pathlib's joins took 0.6 s for 70,000 files
+    for i, d in zip(todo, hash_files([base + entries[i] for i in todo], processes, progress)):
         digests[i] = d
     for rel, st, d in zip(entries, stats, digests):
         if not (known and rel in known):  # the content's digests come with each copy: not kept twice
             store.put(st, d)  # type: ignore[arg-type]
-    names = [bagit._encode_filename(bagit._decode_filename(rel)) for rel in entries]
+    names = [bagit._encode_filename(bagit._decode_filename(rel)) if _ESCAPED.search(rel) else rel for rel in entries]
     for n, alg in enumerate(ALGORITHMS):
         with bagit.open_text_file(str(bag_dir / f"manifest-{alg}.txt"), "w", encoding="utf-8") as manifest:
             manifest.write("".join(f"{d[n]}  {name}\n" for name, d in zip(names, digests)))  # type: ignore[index]
