@@ -307,6 +307,7 @@ def test_a_failure_beside_the_copy_leaves_no_edition_and_no_process(project: Pat
     from generator import editions
 
     monkeypatch.setattr(editions, "COPY_APART_FILES", 0)
+    started = project.parent / "copy.pid"
     if where == "copy":
         def full(*_a: object, **_k: object) -> None:
             raise OSError(28, "No space left on device")
@@ -315,11 +316,17 @@ def test_a_failure_beside_the_copy_leaves_no_edition_and_no_process(project: Pat
     else:
         def slow_copy(*a: object, **k: object) -> object:
             import time
+            started.write_text(str(os.getpid()))
             time.sleep(60)  # still copying when the build fails: must be stopped, not waited for
             raise AssertionError("not stopped")
         monkeypatch.setattr(editions, "copy_content", slow_copy)
 
         def broken_build(*_a: object, **_k: object) -> None:
+            import time
+            for _ in range(1000):  # the build fails while the copy runs
+                if started.is_file() and started.read_text():
+                    break
+                time.sleep(0.01)
             raise RuntimeError("injected build failure")
         monkeypatch.setattr("generator.build.build_site", broken_build)
         expected = RuntimeError
@@ -331,5 +338,6 @@ def test_a_failure_beside_the_copy_leaves_no_edition_and_no_process(project: Pat
     assert not list(archive.root.glob(".tmp-*"))
     cache = cfg.output_dir.parent / ".cache"
     assert not (cache / CopyMemo.NAME).exists() and not list(cache.glob(f".{CopyMemo.NAME}.*"))
-    with pytest.raises(ChildProcessError):
-        os.waitpid(-1, os.WNOHANG)  # every child reaped
+    if where == "build":  # the copy was stopped and reaped
+        with pytest.raises(ProcessLookupError):
+            os.kill(int(started.read_text()), 0)
