@@ -191,6 +191,7 @@ class ContentCopy:
     same: set[str]  # files identical to the previous edition's (linked to them)
     digests: dict[str, tuple[str, str]]  # relative path → (sha256, sm3) of what was written
     remembered: int = 0  # files linked on the word of the memo, neither read nor hashed
+    seconds: float = 0.0  # how long the copy took
 
 
 # content files from which a first edition copies them beside the build (apart.py); fewer copy in a moment
@@ -579,25 +580,27 @@ def publish(cfg: Config, as_of: dt.date, note: str, progress: Callable[[str], No
         copies = CopyMemo(cache, archive.root, restricted)
         copying: Apart[ContentCopy] | None = None
         try:
-            t = time.perf_counter()
             previous = archive.path(prev.id) / "data" / "content" if prev else None
             if previous is not None and not previous.is_dir():
                 previous = None
             lines = copies.stage(eid)
 
             def copy() -> ContentCopy:
+                start = time.perf_counter()
                 try:
-                    return copy_content(cfg, result.content.records, tmp / "content", restricted, previous, cache / "strip",
+                    done = copy_content(cfg, result.content.records, tmp / "content", restricted, previous, cache / "strip",
                                         result.digests, copies.read(prev.id) if prev else None,
                                         lines.add if lines else None)
                 finally:
                     if lines is not None:
                         lines.close()
+                done.seconds = time.perf_counter() - start
+                return done
 
-            def copied_note(copied: ContentCopy, seconds: float, beside: str = "") -> None:
+            def copied_note(copied: ContentCopy, beside: str = "") -> None:
                 reused = f"，{copied.remembered} 个按上次发布的记录直接沿用" if copied.remembered else ""
                 progress(f"发布版本 {eid}：{info.summary}（复制记录 {len(copied.digests)} 个文件，其中 {len(copied.same)} 个与上一版本相同"
-                         f"{reused}；用时 {seconds:.1f} 秒{beside}）")
+                         f"{reused}；用时 {copied.seconds:.1f} 秒{beside}）")
 
             if previous is None and result.files >= COPY_APART_FILES:
                 # Nothing to compare with, so the change list needs no copy:
@@ -616,14 +619,13 @@ def publish(cfg: Config, as_of: dt.date, note: str, progress: Callable[[str], No
                 changes = compare(previous_records(previous, copied, result.content.records) if previous is not None else [],
                                   result.content.records)
             info = EditionInfo(eid, as_of.isoformat(), note, prev.id if prev else "", summary(changes), to_json(changes))
-            timings = {"content": time.perf_counter() - t}
             if copying is None:
-                copied_note(copied, timings["content"])
+                copied_note(copied)
             ctx = build_site(cfg, as_of, tmp / "site", checked=result, progress=progress,
                              edition=EditionBuild(eid, history + [info], archive.editions_dir), cache=cache / "edition")
             if copying is not None:
                 copied = copying.result()
-                copied_note(copied, time.perf_counter() - t, "，与生成站点同时进行")
+                copied_note(copied, "，与生成站点同时进行")
                 copying = None
             hook("build")
             site = ctx.site
@@ -657,8 +659,7 @@ def publish(cfg: Config, as_of: dt.date, note: str, progress: Callable[[str], No
                 hashed = make_bag(tmp, bag_info, HashStore(cache / "edition-hashes.json"), known, progress=progress)
             else:  # see bag_apart
                 hashed = bag_apart(tmp, bag_info, cache / "edition-hashes.json", known, report=True)
-            timings["bag"] = time.perf_counter() - t
-            progress(f"校验值：{hashed} 个文件新计算，其余沿用（文件未变）；用时 {timings['bag']:.1f} 秒")
+            progress(f"校验值：{hashed} 个文件新计算，其余沿用（文件未变）；用时 {time.perf_counter() - t:.1f} 秒")
             hook("bag")
             final.parent.mkdir(parents=True, exist_ok=True)
             os.rename(tmp, final)
