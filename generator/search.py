@@ -78,7 +78,6 @@ SHARD_UNUSED = ("pagefind.js", "pagefind-worker.js", "wasm.unknown.pagefind")
 WORDS_FILE = "lz-search.json"
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _WORD_EDGE = re.compile(r"^[^\w]+|[^\w]+$")
-_HAN_TOKEN = re.compile(r"[^\u200b\s]*[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff][^\u200b\s]*")
 
 # Filter names as the reader sees them, in the order the results page shows them.
 FILTERS = ("类别", "单位", "科室", "表类", "年度", "公示状态", "风险等级", "重点领域", "档案")
@@ -339,12 +338,14 @@ def index_words(site_dir: Path, shards: Iterable[int] | None = None, skip: froze
             if path.stem in skip:
                 continue
             frag = _decode(path)
-            raw.update(_HAN_TOKEN.findall(str(frag["content"])))
+            raw.update(str(frag["content"]).replace("\u200b", " ").split())  # C-speed splits; Chinese tokens picked below
             values = {k: list(v) for k, v in dict(frag.get("filters") or {}).items()}  # type: ignore[call-overload]
             for key, vs in values.items():
                 filters.setdefault(key, set()).update(vs)
             entries[str(frag["url"]).lstrip("/")] = Entry(n, path.stem, values)
         for t in raw:  # few distinct tokens: tidy them once
+            if not _HAN.search(t):
+                continue
             w = _WORD_EDGE.sub("", t).lower()
             if _HAN.search(w):
                 words[w] = words.get(w, 0) | (1 << n)
