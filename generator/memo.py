@@ -51,7 +51,7 @@ class Entry:
     ids: str  # the records it read, one id per line
     digests: bytes  # the digest of each one's file, in the same order
     source: str  # the record file its links are reported against
-    links: str  # the target of each link it made (pages and files), one per line
+    links: str  # the targets of the links it made (pages and files), each once, one per line
     files: str  # files shipped with the page (QR codes), under docs/, one per line
     doc: str  # digest of the page's source (workdir.DocResult)
     stat: tuple[int, int]  # size and mtime_ns of the source file when written
@@ -60,6 +60,15 @@ class Entry:
 
 def lines(text: str) -> list[str]:
     return text.split("\n") if text else []
+
+
+def read_digests(e: Entry) -> dict[str, bytes]:
+    """Record id → the digest its file had when the entry's page was rendered."""
+    ids = lines(e.ids)
+    if not ids or len(e.digests) % len(ids):
+        return {}
+    w = len(e.digests) // len(ids)  # one hash, one width (loadcache.digest)
+    return {rid: e.digests[i * w:(i + 1) * w] for i, rid in enumerate(ids)}
 
 
 class Memo:
@@ -96,6 +105,19 @@ class Memo:
             return None
         return e if (st.st_size, st.st_mtime_ns) == e.stat else None
 
+    def last_source(self, path: str) -> tuple[str, Entry] | None:
+        """The source the last build wrote for a page that is rendered again,
+        with its entry, while the file is still the one written then."""
+        e = self.old.get(path)
+        if e is None or self.trusted.get(path) != e.doc:
+            return None
+        try:
+            with open(self._docs + path, encoding="utf-8") as f:
+                st = os.fstat(f.fileno())
+                return (f.read(), e) if (st.st_size, st.st_mtime_ns) == e.stat else None
+        except (OSError, UnicodeDecodeError):
+            return None
+
     def entry(self, path: str, deps: Iterable[str], links: list[tuple[str, str]], files: Iterable[str], doc: str,
               shape: str) -> Entry | None:
         """The entry of a page just written from its reads, its links (target,
@@ -111,7 +133,7 @@ class Memo:
         if None in digests or len(sources) > 1:
             return None
         return Entry("\n".join(ids), b"".join(digests), sources.pop() if sources else "",  # type: ignore[arg-type]
-                     "\n".join(target for target, _ in links), "\n".join(files), doc, (st.st_size, st.st_mtime_ns), shape)
+                     "\n".join(dict.fromkeys(target for target, _ in links)), "\n".join(files), doc, (st.st_size, st.st_mtime_ns), shape)
 
 
 

@@ -141,6 +141,12 @@ class Renderer:
             return f"\x1b{self._nonce}:{len(self._fragment_links) - 1}\x1b"
         return relative_url(self.current, target, anchor)
 
+    def relink(self, targets: Iterable[str]) -> None:
+        """Links the page being rendered made when the last build rendered it,
+        noted again for HTML it takes over from that build (views.units)."""
+        for target in targets:
+            self.links.append((self.current, self.shared(target), self._source))
+
     def shared(self, target: str) -> str:
         """The one string object this renderer keeps for a link target."""
         return self._targets.setdefault(target, target)

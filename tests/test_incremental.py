@@ -12,6 +12,7 @@ import datetime as dt
 import fcntl
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -333,6 +334,60 @@ def test_unchanged_content_keeps_every_record_page(proj: Path, tmp_path: Path) -
     assert "forms/li-si-2009.md" not in kept and "people/li-si.md" not in kept and "print/rmyy.md" not in kept
     assert "people/wang-wu.md" in kept and "forms/zhang-san-2009.md" in kept
     same_as_clean(proj, tmp_path / "out", tmp_path)
+
+
+def test_print_page_renders_again_only_the_forms_that_changed(proj: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A unit's print page holds every form of the unit: when some change, the
+    others' HTML is taken over from the last build's page (views.units.LastPrint),
+    and the page still equals a clean build's."""
+    from generator.views import units
+
+    rendered: list[str] = []
+    real = units.form_html
+    monkeypatch.setattr(units, "form_html", lambda r, fv: rendered.append(fv.id) or real(r, fv))
+    cache = tmp_path / "cache"
+    build(proj, tmp_path / "out", cache)
+    first = set(rendered)
+    assert {"zhang-san-2009", "li-si-2009", "rmyy-2009"} <= first  # all of rmyy's forms, for its print page
+    rendered.clear()
+    edit(proj.parent / "content" / "forms" / "personal" / "zhang-san-2009.yml", "采购计划中倾向特定供应商", "采购计划中倾向某一供应商")
+    ctx = build(proj, tmp_path / "out", cache)
+    assert "print/rmyy.md" not in {p.path for p in ctx.pages if p.kept}
+    # the unit's form read 张三's form too (its memo entry lists it); 李四's and the department's did not
+    again = sorted(p.path.removeprefix("forms/").removesuffix(".md") for p in ctx.pages if p.path.startswith("forms/") and not p.kept)
+    assert again == ["rmyy-2009", "zhang-san-2009"]
+    assert sorted(rendered) == again
+    same_as_clean(proj, tmp_path / "out", tmp_path)
+    # a hand-edited print page in the work folder is not taken over from
+    rendered.clear()
+    doc = cache / "docs" / "print" / "rmyy.md"
+    doc.write_text(doc.read_text(encoding="utf-8").replace("采购", "釆购"), encoding="utf-8")
+    edit(proj.parent / "content" / "forms" / "personal" / "zhang-san-2009.yml", "采购计划中倾向某一供应商", "采购计划中倾向特定供应商")
+    build(proj, tmp_path / "out", cache)
+    assert {"zhang-san-2009", "li-si-2009", "rmyy-2009"} <= set(rendered)
+    same_as_clean(proj, tmp_path / "out", tmp_path)
+
+
+def test_print_page_renders_again_the_forms_that_ship_a_qr_code(proj: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A form open for comment carries its comment QR code, a file the print
+    page ships: its HTML is rendered, not taken over."""
+    from generator.views import units
+
+    rendered: list[str] = []
+    real = units.form_html
+    monkeypatch.setattr(units, "form_html", lambda r, fv: rendered.append(fv.id) or real(r, fv))
+    cache = tmp_path / "cache"
+    day = dt.date(2009, 5, 28)  # 李四's form is open for comment, the unit's other forms are not
+    first = build(proj, tmp_path / "out", cache, day)
+    on_page = set(re.findall(r'data-lz-form="(.+?)"', (tmp_path / "out" / "print" / "rmyy.html").read_text(encoding="utf-8")))
+    with_qr = {p.path.removeprefix("forms/").removesuffix(".md") for p in first.pages
+               if p.path.startswith("forms/") and any(f.startswith("qr/") for f in p.files)}
+    assert on_page & with_qr == {"li-si-2009"}
+    rendered.clear()
+    edit(proj.parent / "content" / "forms" / "personal" / "zhang-san-2009.yml", "采购计划中倾向特定供应商", "采购计划中倾向某一供应商")
+    build(proj, tmp_path / "out", cache, day)
+    assert "li-si-2009" in rendered and "rmyy-yjk-2009" not in rendered
+    same_as_clean(proj, tmp_path / "out", tmp_path, day)
 
 
 @pytest.mark.parametrize("clean", [False, True], ids=["dirty", "clean"])
