@@ -336,15 +336,21 @@ def test_unchanged_content_keeps_every_record_page(proj: Path, tmp_path: Path) -
     same_as_clean(proj, tmp_path / "out", tmp_path)
 
 
-def test_print_page_renders_again_only_the_forms_that_changed(proj: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.fixture
+def rendered(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The ids of the forms a print page renders (rather than takes over), in order."""
+    from generator.views import units
+
+    got: list[str] = []
+    real = units.form_html
+    monkeypatch.setattr(units, "form_html", lambda r, fv: got.append(fv.id) or real(r, fv))
+    return got
+
+
+def test_print_page_renders_again_only_the_forms_that_changed(proj: Path, tmp_path: Path, rendered: list[str]) -> None:
     """A unit's print page holds every form of the unit: when some change, the
     others' HTML is taken over from the last build's page (views.units.LastPrint),
     and the page still equals a clean build's."""
-    from generator.views import units
-
-    rendered: list[str] = []
-    real = units.form_html
-    monkeypatch.setattr(units, "form_html", lambda r, fv: rendered.append(fv.id) or real(r, fv))
     cache = tmp_path / "cache"
     build(proj, tmp_path / "out", cache)
     first = set(rendered)
@@ -368,14 +374,9 @@ def test_print_page_renders_again_only_the_forms_that_changed(proj: Path, tmp_pa
     same_as_clean(proj, tmp_path / "out", tmp_path)
 
 
-def test_print_page_renders_again_the_forms_that_ship_a_qr_code(proj: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_print_page_renders_again_the_forms_that_ship_a_qr_code(proj: Path, tmp_path: Path, rendered: list[str]) -> None:
     """A form open for comment carries its comment QR code, a file the print
     page ships: its HTML is rendered, not taken over."""
-    from generator.views import units
-
-    rendered: list[str] = []
-    real = units.form_html
-    monkeypatch.setattr(units, "form_html", lambda r, fv: rendered.append(fv.id) or real(r, fv))
     cache = tmp_path / "cache"
     day = dt.date(2009, 5, 28)  # 李四's form is open for comment, the unit's other forms are not
     first = build(proj, tmp_path / "out", cache, day)
