@@ -296,6 +296,46 @@ def test_a_first_edition_copied_beside_the_build_is_the_same_edition(tmp_path: P
     assert verify(Archive(together.parent.parent), together.name) == []
 
 
+def _second_edition(project: Path, apart: bool, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, list[str]]:
+    """A second edition of the mini site after a public and a private edit,
+    its content copied beside the build (the change list from the copy memo)
+    or before it; the edition and the copy memo's lines."""
+    from generator import editions
+
+    monkeypatch.setattr(editions, "COPY_APART_FILES", 10**9)
+    cfg = config(project)
+    publish(cfg, AS_OF, "首次发布", quiet)
+    content = project.parent / "content"
+    for rel, old, new in (("forms/personal/zhang-san-2009.yml", "采购计划中倾向特定供应商", "采购计划中倾向某一供应商"),
+                          ("people/zhang-san.yml", "phone: 13900000002", "phone: 13900000009")):  # a private value
+        text = (content / rel).read_text(encoding="utf-8")
+        assert old in text
+        (content / rel).write_text(text.replace(old, new), encoding="utf-8")
+    monkeypatch.setattr(editions, "COPY_APART_FILES", 0 if apart else 10**9)
+    said: list[str] = []
+    eid = publish(cfg, AS_OF, "再次发布", said.append).id
+    assert any("与生成站点同时进行" in s for s in said) == apart, said
+    memo = (cfg.output_dir.parent / ".cache" / CopyMemo.NAME).read_text(encoding="utf-8").splitlines()
+    return Archive(cfg.archive_dir).path(eid), memo[1:]
+
+
+def test_a_later_edition_copied_beside_the_build_is_the_same_edition(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A republish works out its change list from the copy memo and copies in
+    a forked process while the site builds: the same change list (the private
+    edit is none), edition and memo as copying first."""
+    together, memo_together = _second_edition(copy_tree(MINI, tmp_path / "a" / "proj"), True, monkeypatch)
+    alone, memo_alone = _second_edition(copy_tree(MINI, tmp_path / "b" / "proj"), False, monkeypatch)
+    changes = json.loads((alone / "data" / "report" / "changes.json").read_text(encoding="utf-8"))
+    assert [(c["kind"], c["id"]) for c in changes] == [("修改", "zhang-san-2009")]
+    assert (together / "data" / "report" / "changes.json").read_text(encoding="utf-8") == \
+        (alone / "data" / "report" / "changes.json").read_text(encoding="utf-8")
+    assert [line.split("\t")[:2] + line.split("\t")[3:] for line in memo_together] == \
+        [line.split("\t")[:2] + line.split("\t")[3:] for line in memo_alone]  # the file identities differ between projects
+    assert compare_trees(together / "data" / "content", alone / "data" / "content") == []
+    assert compare_trees(together / "data" / "site", alone / "data" / "site") == []
+    assert verify(Archive(together.parent.parent), together.name) == []
+
+
 @pytest.mark.parametrize("where", ["copy", "build"])
 def test_a_failure_beside_the_copy_leaves_no_edition_and_no_process(project: Path, monkeypatch: pytest.MonkeyPatch,
                                                                     where: str) -> None:
