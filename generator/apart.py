@@ -1,8 +1,8 @@
 """Work done in a forked process while this one goes on, its result fetched later.
 
-A first publish's copy of the content folder (editions.copy_content) is
+A publish's copy of the content folder (editions.copy_content) is
 single-threaded Python: run before the build, it held one core while the
-other idled (10,000 people: 8-18 s). Forked, it shares the loaded records
+other idled (10,000 people: 8-18 s for a first edition, about 1 s later). Forked, it shares the loaded records
 with this process (copy on write) and runs beside the build, in the gaps
 the build leaves (MkDocs' start, the last render and index workers).
 Six alternating first publishes of 10,000 people: 96.7-102.4 s against

@@ -194,7 +194,7 @@ class ContentCopy:
     seconds: float = 0.0  # how long the copy took
 
 
-# content files from which a first edition copies them beside the build (apart.py); fewer copy in a moment
+# content files from which an edition copies them beside the build (apart.py); fewer copy in a moment
 COPY_APART_FILES = 2000
 STRIP_VERSION = "2"  # part of the strip cache's key: change it when stripping changes
 
